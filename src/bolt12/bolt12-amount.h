@@ -52,7 +52,8 @@ gboolean  bolt12_amount_parse_msat (const char   *text,
 /* "10000msat"-style text for an msat value. */
 char     *bolt12_msat_to_string    (guint64       msat);
 
-/* Minor units as a decimal major-unit string, e.g. (1005, USD) -> "10.05". */
+/* Minor units as a decimal major-unit string, e.g. (1005, USD) -> "10.05"; NULL for an unknown
+ * code. */
 char     *bolt12_currency_format   (guint64       minor_units,
                                     const char   *code);
 

@@ -33,13 +33,14 @@ char       *bolt12_string_encode (const char   *hrp,
                                   gboolean      upper);
 
 /* Strips a URI wrapper: "lightning:" (any case) or a BIP 321 URI "bitcoin:[addr]?…lno=…" (scheme
- * and keys case-insensitive, value percent-decoded; the first lno/lnr/lni key wins; a `req-` key
- * we do not know makes the URI invalid).  A string without a scheme is returned as it is
+ * and keys case-insensitive, value percent-decoded; the first lno key wins, else the first lnr/lni;
+ * a `req-` key makes the URI invalid, since we support none).  The caller strips surrounding
+ * whitespace.  A string without a scheme is returned as it is
  * (a copy).  Errors: BOLT12_ERROR_STRING. */
 char       *bolt12_uri_extract   (const char  *text,
                                   GError     **error);
 
-/* "bitcoin:?lno=<offer>" (BIP 321), offer unsplit; upper-case form when upper is TRUE. */
+/* "bitcoin:?lno=<offer>" (BIP 321) for an unsplit lno offer; "BITCOIN:?LNO=<OFFER>" when upper. */
 char       *bolt12_uri_build     (const char  *bolt12,
                                   gboolean     upper);
 

@@ -35,7 +35,7 @@ void      bolt12_be_append      (GByteArray    *buf,
 /* Parses a whole TLV stream.  Enforces: minimal BigSize type and length, strictly increasing
  * types, lengths within the data, nothing left over.  It does not judge types (even/odd,
  * ranges): the message layer does.  Returns a GArray of Bolt12Record pointing into data, which
- * must outlive it.  Errors: BOLT12_ERROR_TLV. */
+ * must outlive it; free it with g_array_unref().  Errors: BOLT12_ERROR_TLV. */
 GArray   *bolt12_tlv_parse      (const guint8  *data,
                                  gsize          len,
                                  GError       **error);
