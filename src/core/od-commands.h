@@ -1,0 +1,77 @@
+/* od-commands.h: the command table (Core Lightning's RPC commands, re-implemented)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every action of the CLI and the GUI goes through od_commands_call(): a method name plus
+ * parameters, given by position (JSON array, in the table's order) or by name (JSON object),
+ * returning a JSON result or a GError in OD_ERROR whose code is the Core Lightning JSON-RPC
+ * error code and whose message is Core Lightning's sentence (e.g. -32602
+ * "missing required parameter: string").
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define OD_ERROR (od_error_quark ())
+
+/* GError codes in OD_ERROR: Core Lightning's JSON-RPC codes (common/jsonrpc_errors.h). */
+typedef enum
+{
+  OD_ERROR_GENERIC                = -1,     /* catch-all, e.g. "Unknown offer" */
+  OD_ERROR_INVALID_REQUEST        = -32600, /* params neither array nor object, malformed */
+  OD_ERROR_METHOD_NOT_FOUND       = -32601, /* "Unknown command 'X'" */
+  OD_ERROR_INVALID_PARAMS         = -32602, /* "<param>: <reason>", missing/unknown/too many */
+  OD_ERROR_OFFER_ALREADY_EXISTS   = 1000,   /* "Already exists, but isn't active" */
+  OD_ERROR_OFFER_ALREADY_DISABLED = 1001,   /* "offer is not active" */
+  OD_ERROR_OFFER_ALREADY_ENABLED  = 1006,   /* "offer already active" */
+  OD_ERROR_OFFER_USED_SINGLE_USE  = 1007,   /* "cannot activate an used single use offer" */
+} OdErrorCode;
+
+GQuark od_error_quark (void);
+
+typedef struct _OdCommands OdCommands;
+
+/* data_dir: where the store lives (not created until a command needs it); network: one of
+ * od_network_names().  Returns NULL for an unknown network. */
+OdCommands         *od_commands_new         (const char  *data_dir,
+                                             const char  *network);
+void                od_commands_free        (OdCommands  *self);
+
+const char         *od_commands_get_network  (OdCommands *self);
+const char         *od_commands_get_data_dir (OdCommands *self);
+
+/* params: a JSON array (positional, table order) or object (by name); NULL means no params.
+ * A JSON null counts as an absent parameter.  Returns the result (never NULL on success). */
+JsonNode           *od_commands_call        (OdCommands  *self,
+                                             const char  *method,
+                                             JsonNode    *params,
+                                             GError     **error);
+
+/* Same, with the params as JSON text, read the way Core Lightning reads a request: every
+ * parameter keeps its token text, so numbers are taken as written (a 64-digit "0000…" is still
+ * 64 hex digits; a u64 is never squeezed through a double) and a string that used a \u escape
+ * is known as such (free-text parameters refuse those, like Core Lightning).  Top-level
+ * primitives are read leniently (any run of characters up to , ] } or space), like jsmn.
+ * This is what offerdesk-cli calls. */
+JsonNode           *od_commands_call_json   (OdCommands  *self,
+                                             const char  *method,
+                                             const char  *params_json,
+                                             GError     **error);
+
+/* The command names, in table order (NULL-terminated, static). */
+const char * const *od_commands_list        (void);
+
+/* Usage line + description + one line per parameter, in English; NULL for an unknown
+ * command.  Static string. */
+const char         *od_commands_help        (const char  *method);
+
+/* "bitcoin", "testnet", "testnet4", "signet", "regtest" (NULL-terminated, static). */
+const char * const *od_network_names        (void);
+gboolean            od_network_is_valid     (const char  *network);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdCommands, od_commands_free)
+
+G_END_DECLS
