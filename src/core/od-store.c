@@ -1,0 +1,1876 @@
+/* od-store.c: the sqlite store of issued offers and invoice requests, and exchange rates
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Schema (PRAGMA application_id = OD_STORE_APPLICATION_ID, PRAGMA user_version = the number of
+ * migration steps applied):
+ *
+ *   issued  one row per offer (kind 0) or invoice request (kind 1) we issued.  `seq` is the
+ *           rowid (declared, so it survives VACUUM and can be an FTS5 content_rowid later);
+ *           `status` holds Core Lightning's flags as they are.  The decoded columns are a cache
+ *           of the bolt12 string for listing and search; the string stays the truth.  sqlite
+ *           has no unsigned type: u64 fields are stored as their two's-complement bit pattern
+ *           (values above 2^63 - 1, never seen in practice, read back exactly through this API
+ *           but compare as negative in raw SQL).
+ *           Indexes: UNIQUE (kind, id) for look-ups and return-existing, (kind, seq) for the
+ *           list commands in insertion order and getinfo's counts, (created_at, seq) for the
+ *           history newest first (OFFSET or keyset pages walk that index, no sort).
+ *   rates   currency -> msat per unit, for `currencyconvert`.
+ *
+ * Migrations: migrations[] below, step i takes user_version i to i + 1; pending steps run in
+ * one IMMEDIATE transaction together with the user_version update, so a database is always at
+ * a version it fully has.  Add a step at the end to change the schema (e.g. the FTS5 table over
+ * description, label and issuer, with content_rowid = 'seq'); never edit a shipped step.
+ */
+
+#include "config.h"
+
+#include "od-store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "bolt12-types.h"
+
+#define LIKE_ESCAPE "\\"
+
+static const char * const migrations[] = {
+  /* 1: initial schema */
+  "CREATE TABLE issued ("
+  "  seq                  INTEGER PRIMARY KEY,"
+  "  kind                 INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+  "  id                   TEXT NOT NULL"
+  "                       CHECK (length (id) = 64 AND id NOT GLOB '*[^0-9a-f]*'),"
+  "  bolt12               TEXT NOT NULL CHECK (bolt12 <> ''),"
+  "  label                TEXT,"
+  "  status               INTEGER NOT NULL CHECK (status BETWEEN 0 AND 6),"
+  "  created_at           INTEGER NOT NULL CHECK (created_at >= 0),"
+  "  network              TEXT NOT NULL CHECK (network <> ''),"
+  "  description          TEXT,"
+  "  amount_msat          INTEGER CHECK (amount_msat BETWEEN 0 AND 2100000000000000000),"
+  "  currency             TEXT CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),"
+  "  currency_amount      INTEGER,"
+  "  issuer               TEXT,"
+  "  absolute_expiry      INTEGER,"
+  "  quantity_max         INTEGER,"
+  "  recurrence_time_unit INTEGER CHECK (recurrence_time_unit BETWEEN 0 AND 255),"
+  "  recurrence_period    INTEGER CHECK (recurrence_period BETWEEN 0 AND 4294967295),"
+  "  recurrence_basetime  INTEGER,"
+  "  recurrence_limit     INTEGER CHECK (recurrence_limit BETWEEN 0 AND 4294967295),"
+  "  refund_for           TEXT"
+  "                       CHECK (length (refund_for) = 64 AND refund_for NOT GLOB '*[^0-9a-f]*'),"
+  "  UNIQUE (kind, id),"
+  "  CHECK ((currency IS NULL) = (currency_amount IS NULL)),"
+  "  CHECK (recurrence_time_unit IS NOT NULL OR (recurrence_period IS NULL"
+  "         AND recurrence_basetime IS NULL AND recurrence_limit IS NULL)),"
+  "  CHECK ((recurrence_time_unit IS NULL) = (recurrence_period IS NULL)),"
+  "  CHECK (refund_for IS NULL OR kind = 1)"
+  ") STRICT;"
+  "CREATE INDEX issued_kind ON issued (kind, seq);"
+  "CREATE INDEX issued_history ON issued (created_at, seq);"
+  "CREATE TABLE rates ("
+  "  currency      TEXT PRIMARY KEY CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),"
+  "  msat_per_unit INTEGER NOT NULL CHECK (msat_per_unit BETWEEN 1 AND 2100000000000000000),"
+  "  updated_at    INTEGER NOT NULL"
+  ") STRICT, WITHOUT ROWID;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OD_STORE_SCHEMA_VERSION);
+
+#define ROW_COLUMNS \
+  "seq, kind, id, bolt12, label, status, created_at, network, description, amount_msat, " \
+  "currency, currency_amount, issuer, absolute_expiry, quantity_max, recurrence_time_unit, " \
+  "recurrence_period, recurrence_basetime, recurrence_limit, refund_for"
+
+#define FILTER_CLAUSE \
+  "(description LIKE ?1 ESCAPE '" LIKE_ESCAPE "' OR label LIKE ?1 ESCAPE '" LIKE_ESCAPE "'" \
+  " OR issuer LIKE ?1 ESCAPE '" LIKE_ESCAPE "' OR id LIKE ?1 ESCAPE '" LIKE_ESCAPE "')"
+
+#define NEWEST_FIRST " ORDER BY created_at DESC, seq DESC"
+
+typedef enum
+{
+  STMT_INSERT,
+  STMT_GET,
+  STMT_LIST,
+  STMT_SET_STATUS,
+  STMT_COUNT,
+  STMT_RATE_SET,
+  STMT_RATE_GET,
+  STMT_RATE_LIST,
+  STMT_RATE_DELETE,
+  STMT_HISTORY_COUNT,
+  STMT_HISTORY_COUNT_FILTER,
+  STMT_HISTORY_PAGE,
+  STMT_HISTORY_PAGE_FILTER,
+  STMT_HISTORY_AFTER,
+  STMT_HISTORY_AFTER_FILTER,
+  N_STMTS
+} StmtId;
+
+static const char * const stmt_sql[N_STMTS] = {
+  [STMT_INSERT] =
+    "INSERT INTO issued (kind, id, bolt12, label, status, created_at, network, description, "
+    "amount_msat, currency, currency_amount, issuer, absolute_expiry, quantity_max, "
+    "recurrence_time_unit, recurrence_period, recurrence_basetime, recurrence_limit, refund_for) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+    "ON CONFLICT (kind, id) DO NOTHING",
+  [STMT_GET] =
+    "SELECT " ROW_COLUMNS " FROM issued WHERE kind = ?1 AND id = ?2",
+  [STMT_LIST] =
+    "SELECT " ROW_COLUMNS " FROM issued WHERE kind = ?1 AND (?2 = 0 OR status & 1) ORDER BY seq",
+  [STMT_SET_STATUS] =
+    "UPDATE issued SET status = ?3 WHERE kind = ?1 AND id = ?2",
+  [STMT_COUNT] =
+    "SELECT count(*) FROM issued WHERE kind = ?1",
+  [STMT_RATE_SET] =
+    "INSERT INTO rates (currency, msat_per_unit, updated_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (currency) DO UPDATE SET msat_per_unit = excluded.msat_per_unit, "
+    "updated_at = excluded.updated_at",
+  [STMT_RATE_GET] =
+    "SELECT currency, msat_per_unit, updated_at FROM rates WHERE currency = ?1",
+  [STMT_RATE_LIST] =
+    "SELECT currency, msat_per_unit, updated_at FROM rates ORDER BY currency",
+  [STMT_RATE_DELETE] =
+    "DELETE FROM rates WHERE currency = ?1",
+  [STMT_HISTORY_COUNT] =
+    "SELECT count(*) FROM issued",
+  [STMT_HISTORY_COUNT_FILTER] =
+    "SELECT count(*) FROM issued WHERE " FILTER_CLAUSE,
+  [STMT_HISTORY_PAGE] =
+    "SELECT " ROW_COLUMNS " FROM issued" NEWEST_FIRST " LIMIT ?2 OFFSET ?3",
+  [STMT_HISTORY_PAGE_FILTER] =
+    "SELECT " ROW_COLUMNS " FROM issued WHERE " FILTER_CLAUSE NEWEST_FIRST " LIMIT ?2 OFFSET ?3",
+  [STMT_HISTORY_AFTER] =
+    "SELECT " ROW_COLUMNS " FROM issued WHERE (created_at, seq) < (?2, ?3)"
+    NEWEST_FIRST " LIMIT ?4",
+  [STMT_HISTORY_AFTER_FILTER] =
+    "SELECT " ROW_COLUMNS " FROM issued WHERE (created_at, seq) < (?2, ?3) AND " FILTER_CLAUSE
+    NEWEST_FIRST " LIMIT ?4",
+};
+
+struct _OdStore
+{
+  GMutex        lock;
+  char         *path;
+  sqlite3      *db;
+  guint         schema_version;
+  sqlite3_stmt *stmts[N_STMTS];
+};
+
+/* A statement in use: reset (and its bindings cleared) when it goes out of scope, so no
+ * statement keeps a read transaction open. */
+typedef sqlite3_stmt *OdStmtRef;
+
+static void
+od_stmt_ref_clear (OdStmtRef *stmt)
+{
+  if (*stmt != NULL)
+    {
+      sqlite3_reset (*stmt);
+      sqlite3_clear_bindings (*stmt);
+      *stmt = NULL;
+    }
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OdStmtRef, od_stmt_ref_clear)
+
+G_DEFINE_QUARK (od-store-error-quark, od_store_error)
+
+/* Rows and rates */
+
+OdHistoryRow *
+od_history_row_new (OdKind kind)
+{
+  OdHistoryRow *row = g_new0 (OdHistoryRow, 1);
+
+  row->kind = kind;
+  row->status = kind == OD_KIND_INVOICE_REQUEST ? OD_STATUS_ACTIVE | OD_STATUS_SINGLE
+                                                : OD_STATUS_ACTIVE;
+  row->active = TRUE;
+  row->single_use = (row->status & OD_STATUS_SINGLE) != 0;
+  row->created_at = g_get_real_time () / G_USEC_PER_SEC;
+
+  return row;
+}
+
+OdHistoryRow *
+od_history_row_copy (const OdHistoryRow *row)
+{
+  OdHistoryRow *copy;
+
+  g_return_val_if_fail (row != NULL, NULL);
+
+  copy = g_memdup2 (row, sizeof *row);
+  copy->id = g_strdup (row->id);
+  copy->bolt12 = g_strdup (row->bolt12);
+  copy->label = g_strdup (row->label);
+  copy->network = g_strdup (row->network);
+  copy->description = g_strdup (row->description);
+  copy->currency = g_strdup (row->currency);
+  copy->issuer = g_strdup (row->issuer);
+  copy->refund_for = g_strdup (row->refund_for);
+
+  return copy;
+}
+
+void
+od_history_row_free (OdHistoryRow *row)
+{
+  if (row == NULL)
+    return;
+
+  g_free (row->id);
+  g_free (row->bolt12);
+  g_free (row->label);
+  g_free (row->network);
+  g_free (row->description);
+  g_free (row->currency);
+  g_free (row->issuer);
+  g_free (row->refund_for);
+  g_free (row);
+}
+
+void
+od_rate_free (OdRate *rate)
+{
+  g_free (rate);
+}
+
+/* Errors */
+
+static int
+store_error_code (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return OD_STORE_ERROR_CORRUPT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return OD_STORE_ERROR_BUSY;
+    default:
+      return OD_STORE_ERROR_IO;
+    }
+}
+
+/* "<what> <path>: <sqlite's reason>", with a code from rc. */
+static void
+set_sqlite_error (GError     **error,
+                  sqlite3     *db,
+                  int          rc,
+                  const char  *what,
+                  const char  *path)
+{
+  const char *reason = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_CORRUPT,
+                 "%s is damaged or is not a database (%s); refusing to touch it", path, reason);
+  else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+    g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_BUSY,
+                 "%s %s: the database stayed locked by another process for %d seconds",
+                 what, path, OD_STORE_BUSY_TIMEOUT_MS / 1000);
+  else
+    g_set_error (error, OD_STORE_ERROR, store_error_code (rc), "%s %s: %s", what, path, reason);
+}
+
+static gboolean
+set_invalid (GError     **error,
+             const char  *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+set_invalid (GError     **error,
+             const char  *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID, message);
+
+  return FALSE;
+}
+
+/* Transactions */
+
+static gint64
+deadline_from_now (void)
+{
+  return g_get_monotonic_time () + (gint64) OD_STORE_BUSY_TIMEOUT_MS * 1000;
+}
+
+/* Runs sql (BEGIN IMMEDIATE or COMMIT), retrying on SQLITE_BUSY until the busy timeout: sqlite's
+ * busy handler covers most waits, this covers the busy cases it returns at once (e.g. while
+ * another connection recovers the WAL). */
+static int
+exec_retrying (sqlite3    *db,
+               const char *sql)
+{
+  gint64 deadline = deadline_from_now ();
+  int rc;
+
+  for (;;)
+    {
+      rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+      if ((rc & 0xff) != SQLITE_BUSY || g_get_monotonic_time () >= deadline)
+        return rc;
+      g_usleep (10 * 1000);
+    }
+}
+
+static gboolean
+begin_immediate (sqlite3     *db,
+                 const char  *path,
+                 GError     **error)
+{
+  int rc = exec_retrying (db, "BEGIN IMMEDIATE");
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, "Could not start writing to", path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+rollback (sqlite3 *db)
+{
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+commit (sqlite3     *db,
+        const char  *path,
+        GError     **error)
+{
+  int rc = exec_retrying (db, "COMMIT");
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, "Could not write to", path);
+      rollback (db);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Single-value queries on a connection that is not (yet) an OdStore */
+
+static gboolean
+query_int64 (sqlite3     *db,
+             const char  *path,
+             const char  *sql,
+             gint64      *value,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *value = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        rc = SQLITE_CORRUPT;
+    }
+  if (rc != SQLITE_OK)
+    set_sqlite_error (error, db, rc, "Could not read", path);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_OK;
+}
+
+/* Is this a database we may write to?  Ours: application_id is ours, or the file is a pristine
+ * sqlite database (application_id 0, no schema, user_version 0).  Sets FOREIGN or NEWER_SCHEMA.
+ * application_id 0: only the version is checked (od_store_migrate on any database). */
+static gboolean
+check_identity (sqlite3     *db,
+                const char  *path,
+                guint32      application_id,
+                guint        latest_version,
+                GError     **error)
+{
+  gint64 app_id = 0;
+  gint64 n_objects = 0;
+  gint64 version = 0;
+
+  if (!query_int64 (db, path, "PRAGMA application_id", &app_id, error) ||
+      !query_int64 (db, path, "SELECT count(*) FROM sqlite_master", &n_objects, error) ||
+      !query_int64 (db, path, "PRAGMA user_version", &version, error))
+    return FALSE;
+
+  if (application_id != 0 &&
+      (guint32) app_id != application_id &&
+      (app_id != 0 || n_objects != 0 || version != 0))
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_FOREIGN,
+                   "%s is not an Offerdesk database; refusing to touch it", path);
+      return FALSE;
+    }
+
+  if (version < 0 || version > latest_version)
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NEWER_SCHEMA,
+                   "%s was written by a newer version of Offerdesk (schema %" G_GINT64_FORMAT
+                   ", this version knows %u); refusing to touch it",
+                   path, version, latest_version);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+side_file_exists (const char *path,
+                  const char *suffix)
+{
+  g_autofree char *side = g_strconcat (path, suffix, NULL);
+
+  return g_file_test (side, G_FILE_TEST_EXISTS);
+}
+
+/* The checks on an existing, non-empty file, before anything may write to it.
+ *
+ * First the 100-byte sqlite header, read directly: no sqlite connection is ever opened on a file
+ * that is not ours (even a read-only one would create -wal/-shm files next to someone's WAL
+ * database, and a read-write one would roll back their hot journal).  Our application_id is
+ * written to the file itself when the database is created (before it switches to WAL), so the
+ * header is enough to tell.  A file with application_id 0 and user_version 0 in rollback
+ * journal mode without side files may be an empty sqlite database, which we may initialise: the
+ * migration transaction decides (check_identity counts its schema objects before anything is
+ * written; reading and BEGIN IMMEDIATE write nothing in that mode, not even a journal).
+ *
+ * Then, for our files, a read-only connection reads the identity again (the header may lag the
+ * WAL) and runs PRAGMA quick_check, which reads every page: O(size of the database). */
+static gboolean
+verify_existing (const char  *path,
+                 GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  guint8 header[100];
+  gsize got = 0;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok = FALSE;
+  guint32 app_id;
+  int fd;
+  int rc;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                   "Could not open %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  while (got < sizeof header)
+    {
+      gssize n = read (fd, header + got, sizeof header - got);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                       "Could not read %s: %s", path, g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      got += (gsize) n;
+    }
+  close (fd);
+
+  if (got < sizeof header || memcmp (header, magic, sizeof magic) != 0)
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_CORRUPT,
+                   "%s is damaged or is not a database; refusing to touch it", path);
+      return FALSE;
+    }
+
+  memcpy (&app_id, header + 68, sizeof app_id);
+  app_id = GUINT32_FROM_BE (app_id);
+  if (app_id != OD_STORE_APPLICATION_ID)
+    {
+      gboolean pristine = app_id == 0 &&
+                          memcmp (header + 60, "\0\0\0\0", 4) == 0 && /* user_version */
+                          header[18] == 1 && header[19] == 1 &&       /* rollback journal */
+                          !side_file_exists (path, "-wal") &&
+                          !side_file_exists (path, "-journal");
+
+      if (!pristine)
+        {
+          g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_FOREIGN,
+                       "%s is not an Offerdesk database; refusing to touch it", path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, rc, "Could not open", path);
+      sqlite3_close (db);
+      return FALSE;
+    }
+  sqlite3_busy_timeout (db, OD_STORE_BUSY_TIMEOUT_MS);
+
+  if (!check_identity (db, path, OD_STORE_APPLICATION_ID, G_N_ELEMENTS (migrations), error))
+    goto out;
+
+  rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      const char *result = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (g_strcmp0 (result, "ok") != 0)
+        {
+          g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_CORRUPT,
+                       "%s is damaged (%s); refusing to touch it",
+                       path, result != NULL ? result : "integrity check failed");
+          goto out;
+        }
+    }
+  else
+    {
+      set_sqlite_error (error, db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "Could not check",
+                        path);
+      goto out;
+    }
+
+  ok = TRUE;
+
+out:
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return ok;
+}
+
+/* Migrations.  application_id != 0: also checks and sets the application id (inside the
+ * transaction, as another process may have created or changed the file meanwhile). */
+static gboolean
+migrate_full (sqlite3             *db,
+              const char          *path,
+              const char * const  *steps,
+              guint                n_steps,
+              guint32              application_id,
+              GError             **error)
+{
+  gint64 app_id = 0;
+  gint64 version = 0;
+
+  /* Up to date, the usual case: no write lock needed (a read-only file still opens). */
+  if (!query_int64 (db, path, "PRAGMA application_id", &app_id, error) ||
+      !query_int64 (db, path, "PRAGMA user_version", &version, error))
+    return FALSE;
+  if ((application_id == 0 || (guint32) app_id == application_id) && version == n_steps)
+    return TRUE;
+
+  if (!begin_immediate (db, path, error))
+    return FALSE;
+
+  if (!check_identity (db, path, application_id, n_steps, error) ||
+      !query_int64 (db, path, "PRAGMA application_id", &app_id, error) ||
+      !query_int64 (db, path, "PRAGMA user_version", &version, error))
+    goto fail;
+
+  for (guint i = (guint) version; i < n_steps; i++)
+    {
+      char *message = NULL;
+      int rc = sqlite3_exec (db, steps[i], NULL, NULL, &message);
+
+      if (rc != SQLITE_OK)
+        {
+          g_set_error (error, OD_STORE_ERROR, store_error_code (rc),
+                       "Could not upgrade %s to schema %u: %s", path, i + 1,
+                       message != NULL ? message : sqlite3_errstr (rc));
+          sqlite3_free (message);
+          goto fail;
+        }
+    }
+
+  if (application_id != 0 && (guint32) app_id != application_id)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA application_id = %" G_GINT32_FORMAT,
+                                              (gint32) application_id);
+      int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (error, db, rc, "Could not initialise", path);
+          goto fail;
+        }
+    }
+
+  if ((guint) version != n_steps)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %u", n_steps);
+      int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (error, db, rc, "Could not upgrade", path);
+          goto fail;
+        }
+    }
+
+  return commit (db, path, error);
+
+fail:
+  rollback (db);
+  return FALSE;
+}
+
+gboolean
+od_store_migrate (sqlite3             *db,
+                  const char * const  *steps,
+                  guint                n_steps,
+                  GError             **error)
+{
+  const char *path;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (steps != NULL || n_steps == 0, FALSE);
+
+  path = sqlite3_db_filename (db, "main");
+  if (path == NULL || *path == '\0')
+    path = "(database)";
+
+  return migrate_full (db, path, steps, n_steps, 0, error);
+}
+
+/* Directories */
+
+static gboolean
+network_name_valid (const char *network)
+{
+  if (network == NULL || *network == '\0' || strlen (network) > 64)
+    return FALSE;
+  for (const char *p = network; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+ensure_dir (const char  *path,
+            gboolean     force_mode,
+            GError     **error)
+{
+  gboolean existed = g_file_test (path, G_FILE_TEST_EXISTS);
+  GStatBuf st;
+
+  if (existed && !g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                   "%s exists but is not a directory", path);
+      return FALSE;
+    }
+
+  if (!existed && g_mkdir_with_parents (path, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                   "Could not create the directory %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (existed && !force_mode)
+    return TRUE;
+
+  /* The umask may have taken bits away; an existing one of ours may have been widened. */
+  if (g_stat (path, &st) != 0 || !S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                   "%s exists but is not a directory", path);
+      return FALSE;
+    }
+  if ((st.st_mode & 07777) != 0700 && g_chmod (path, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                   "Could not set the permissions of %s to 0700: %s",
+                   path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+char *
+od_store_ensure_network_dir (const char  *data_dir,
+                             const char  *network,
+                             GError     **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (data_dir == NULL || *data_dir == '\0')
+    {
+      g_set_error_literal (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID,
+                           "No data directory given");
+      return NULL;
+    }
+  if (!network_name_valid (network))
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID,
+                   "“%s” is not a network name", network != NULL ? network : "");
+      return NULL;
+    }
+
+  /* The data dir may be a directory the person chose: its mode is theirs once it exists.
+   * The network dir is ours and holds the key and the database: always 0700. */
+  if (!ensure_dir (data_dir, FALSE, error))
+    return NULL;
+  dir = g_build_filename (data_dir, network, NULL);
+  if (!ensure_dir (dir, TRUE, error))
+    return NULL;
+
+  return g_steal_pointer (&dir);
+}
+
+/* Opening */
+
+static gboolean
+exec_pragma (OdStore     *store,
+             const char  *sql,
+             const char  *expected,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      do
+        {
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_ROW && expected != NULL &&
+              g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), expected) != 0)
+            {
+              g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                           "Could not set “%s” on %s (it stays “%s”)",
+                           sql, store->path, sqlite3_column_text (stmt, 0));
+              sqlite3_finalize (stmt);
+              return FALSE;
+            }
+        }
+      while (rc == SQLITE_ROW);
+      if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not configure", store->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+OdStore *
+od_store_open (const char  *path,
+               GError     **error)
+{
+  g_autoptr(OdStore) store = NULL;
+  gboolean existing = TRUE;
+  GStatBuf st;
+  gint64 version = 0;
+  int rc;
+
+  if (path == NULL || *path == '\0')
+    {
+      g_set_error_literal (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID,
+                           "No database file given");
+      return NULL;
+    }
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+      int fd;
+
+      if (saved_errno != ENOENT)
+        {
+          g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                       "Could not open %s: %s", path, g_strerror (saved_errno));
+          return NULL;
+        }
+
+      /* Created here rather than by sqlite, to get 0600 (sqlite gives the -wal and -shm files
+       * the mode of the database). */
+      fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd < 0 && errno != EEXIST)
+        {
+          saved_errno = errno;
+          g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                       "Could not create %s: %s", path, g_strerror (saved_errno));
+          return NULL;
+        }
+      if (fd >= 0)
+        {
+          close (fd);
+          existing = FALSE;
+        }
+      else if (g_stat (path, &st) != 0)
+        {
+          saved_errno = errno;
+          g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                       "Could not open %s: %s", path, g_strerror (saved_errno));
+          return NULL;
+        }
+    }
+
+  if (existing)
+    {
+      if (!S_ISREG (st.st_mode))
+        {
+          g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_IO,
+                       "%s is not a regular file; refusing to touch it", path);
+          return NULL;
+        }
+      if (st.st_size > 0 && !verify_existing (path, error))
+        return NULL;
+    }
+
+  store = g_new0 (OdStore, 1);
+  g_mutex_init (&store->lock);
+  store->path = g_strdup (path);
+
+  rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not open", path);
+      return NULL;
+    }
+  sqlite3_busy_timeout (store->db, OD_STORE_BUSY_TIMEOUT_MS);
+
+  if (!exec_pragma (store, "PRAGMA foreign_keys = ON", NULL, error) ||
+      !exec_pragma (store, "PRAGMA synchronous = FULL", NULL, error) ||
+      !migrate_full (store->db, path, migrations, G_N_ELEMENTS (migrations),
+                     OD_STORE_APPLICATION_ID, error) ||
+      !exec_pragma (store, "PRAGMA journal_mode = WAL", "wal", error) ||
+      !query_int64 (store->db, path, "PRAGMA user_version", &version, error))
+    return NULL;
+
+  store->schema_version = (guint) version;
+
+  return g_steal_pointer (&store);
+}
+
+void
+od_store_close (OdStore *store)
+{
+  if (store == NULL)
+    return;
+
+  for (guint i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (store->stmts[i]);
+  if (store->db != NULL)
+    sqlite3_close (store->db);
+  g_mutex_clear (&store->lock);
+  g_free (store->path);
+  g_free (store);
+}
+
+const char *
+od_store_get_path (OdStore *store)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+
+  return store->path;
+}
+
+guint
+od_store_get_schema_version (OdStore *store)
+{
+  g_return_val_if_fail (store != NULL, 0);
+
+  return store->schema_version;
+}
+
+sqlite3 *
+od_store_get_db (OdStore *store)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+
+  return store->db;
+}
+
+/* Statements */
+
+static sqlite3_stmt *
+get_stmt (OdStore  *store,
+          StmtId    id,
+          GError  **error)
+{
+  if (store->stmts[id] == NULL)
+    {
+      int rc = sqlite3_prepare_v3 (store->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                   &store->stmts[id], NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+          sqlite3_finalize (store->stmts[id]);
+          store->stmts[id] = NULL;
+          return NULL;
+        }
+    }
+
+  return store->stmts[id];
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* u64 as its two's-complement bit pattern (see the schema note at the top). */
+static void
+bind_u64 (sqlite3_stmt *stmt,
+          int           index,
+          gboolean      present,
+          guint64       value)
+{
+  if (present)
+    sqlite3_bind_int64 (stmt, index, (sqlite3_int64) value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static gboolean
+column_u64 (sqlite3_stmt *stmt,
+            int           column,
+            guint64      *value)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    {
+      *value = 0;
+      return FALSE;
+    }
+  *value = (guint64) sqlite3_column_int64 (stmt, column);
+  return TRUE;
+}
+
+static void
+row_derive_flags (OdHistoryRow *row)
+{
+  row->active = (row->status & OD_STATUS_ACTIVE) != 0;
+  row->single_use = (row->status & OD_STATUS_SINGLE) != 0;
+  row->used = (row->status & OD_STATUS_USED) != 0;
+}
+
+/* A row from a statement selecting ROW_COLUMNS. */
+static OdHistoryRow *
+row_from_stmt (sqlite3_stmt *stmt)
+{
+  OdHistoryRow *row = g_new0 (OdHistoryRow, 1);
+  guint64 value;
+
+  row->seq = sqlite3_column_int64 (stmt, 0);
+  row->kind = sqlite3_column_int (stmt, 1) == OD_KIND_INVOICE_REQUEST ? OD_KIND_INVOICE_REQUEST
+                                                                       : OD_KIND_OFFER;
+  row->id = column_text (stmt, 2);
+  row->bolt12 = column_text (stmt, 3);
+  row->label = column_text (stmt, 4);
+  row->status = (guint) sqlite3_column_int (stmt, 5);
+  row->created_at = sqlite3_column_int64 (stmt, 6);
+  row->network = column_text (stmt, 7);
+  row->description = column_text (stmt, 8);
+  row->has_amount_msat = column_u64 (stmt, 9, &row->amount_msat);
+  row->currency = column_text (stmt, 10);
+  column_u64 (stmt, 11, &row->currency_amount);
+  row->issuer = column_text (stmt, 12);
+  row->has_absolute_expiry = column_u64 (stmt, 13, &row->absolute_expiry);
+  row->has_quantity_max = column_u64 (stmt, 14, &row->quantity_max);
+  row->has_recurrence = column_u64 (stmt, 15, &value);
+  row->recurrence_time_unit = (guint8) value;
+  column_u64 (stmt, 16, &value);
+  row->recurrence_period = (guint32) value;
+  row->has_recurrence_basetime = column_u64 (stmt, 17, &row->recurrence_basetime);
+  row->has_recurrence_limit = column_u64 (stmt, 18, &value);
+  row->recurrence_limit = (guint32) value;
+  row->refund_for = column_text (stmt, 19);
+  row_derive_flags (row);
+
+  return row;
+}
+
+/* Steps a statement selecting ROW_COLUMNS to the end, adding every row to rows. */
+static gboolean
+collect_rows (OdStore       *store,
+              sqlite3_stmt  *stmt,
+              GPtrArray     *rows,
+              GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, row_from_stmt (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GPtrArray *
+new_row_array (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) od_history_row_free);
+}
+
+/* Validation: everything is checked before a transaction starts. */
+
+static const char *
+kind_name (OdKind kind)
+{
+  return kind == OD_KIND_INVOICE_REQUEST ? "invoice request" : "offer";
+}
+
+static gboolean
+kind_valid (OdKind kind)
+{
+  return kind == OD_KIND_OFFER || kind == OD_KIND_INVOICE_REQUEST;
+}
+
+static gboolean
+is_hex64 (const char *s,
+          gboolean    lower_only)
+{
+  if (s == NULL || strlen (s) != 64)
+    return FALSE;
+  for (const char *p = s; *p; p++)
+    {
+      if (!g_ascii_isxdigit (*p) || (lower_only && g_ascii_isupper (*p)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+status_valid (guint status)
+{
+  return status <= (OD_STATUS_ACTIVE | OD_STATUS_SINGLE | OD_STATUS_USED) &&
+         status != (OD_STATUS_ACTIVE | OD_STATUS_SINGLE | OD_STATUS_USED);
+}
+
+static gboolean
+optional_utf8 (const char  *value,
+               const char  *field,
+               GError     **error)
+{
+  if (value != NULL && !g_utf8_validate (value, -1, NULL))
+    return set_invalid (error, "Cannot store this: %s is not valid UTF-8", field);
+  return TRUE;
+}
+
+static gboolean
+currency_valid (const char *currency)
+{
+  return currency != NULL && strlen (currency) == 3 &&
+         g_ascii_isupper (currency[0]) && g_ascii_isupper (currency[1]) &&
+         g_ascii_isupper (currency[2]);
+}
+
+static gboolean
+validate_row (const OdHistoryRow  *row,
+              OdKind               kind,
+              GError             **error)
+{
+  const char *prefix = kind == OD_KIND_OFFER ? "lno1" : "lnr1";
+  const char *what = kind_name (kind);
+
+  if (row->kind != kind)
+    return set_invalid (error, "Cannot store this row as an %s: it is an %s",
+                        what, kind_name (row->kind));
+  if (!is_hex64 (row->id, TRUE))
+    return set_invalid (error, "Cannot store the %s: its id must be 64 lower-case hex characters",
+                        what);
+  if (row->bolt12 == NULL || g_ascii_strncasecmp (row->bolt12, prefix, 4) != 0 ||
+      !g_utf8_validate (row->bolt12, -1, NULL))
+    return set_invalid (error, "Cannot store the %s: its bolt12 string must start with %s",
+                        what, prefix);
+  if (!status_valid (row->status))
+    return set_invalid (error, "Cannot store the %s: %u is not a valid status", what,
+                        row->status);
+  if (row->created_at < 0)
+    return set_invalid (error, "Cannot store the %s: created_at is negative", what);
+  if (row->network == NULL || *row->network == '\0')
+    return set_invalid (error, "Cannot store the %s: it has no network", what);
+  if (!optional_utf8 (row->network, "the network", error) ||
+      !optional_utf8 (row->label, "the label", error) ||
+      !optional_utf8 (row->description, "the description", error) ||
+      !optional_utf8 (row->issuer, "the issuer", error))
+    return FALSE;
+  if (row->has_amount_msat && row->amount_msat > BOLT12_MAX_MSAT)
+    return set_invalid (error, "Cannot store the %s: amount_msat is more than 21 million bitcoin",
+                        what);
+  if (row->currency != NULL && !currency_valid (row->currency))
+    return set_invalid (error, "Cannot store the %s: the currency must be three upper-case "
+                        "letters", what);
+  if (row->has_recurrence_basetime && !row->has_recurrence)
+    return set_invalid (error, "Cannot store the %s: recurrence_basetime needs a recurrence",
+                        what);
+  if (row->has_recurrence_limit && !row->has_recurrence)
+    return set_invalid (error, "Cannot store the %s: recurrence_limit needs a recurrence", what);
+  if (row->refund_for != NULL && kind != OD_KIND_INVOICE_REQUEST)
+    return set_invalid (error, "Cannot store the offer: only invoice requests refund");
+  if (row->refund_for != NULL && !is_hex64 (row->refund_for, TRUE))
+    return set_invalid (error, "Cannot store the %s: refund_for must be 64 lower-case hex "
+                        "characters", what);
+
+  return TRUE;
+}
+
+/* A look-up id: 64 hex characters of either case, returned in lower case. */
+static char *
+normalize_id (OdKind       kind,
+              const char  *id,
+              GError     **error)
+{
+  if (!kind_valid (kind))
+    {
+      set_invalid (error, "Unknown kind %d", (int) kind);
+      return NULL;
+    }
+  if (!is_hex64 (id, FALSE))
+    {
+      set_invalid (error, "%s is not a 32 byte hex value",
+                   kind == OD_KIND_OFFER ? "offer_id" : "invreq_id");
+      return NULL;
+    }
+
+  return g_ascii_strdown (id, -1);
+}
+
+/* Look-up and write steps, the lock held */
+
+static OdHistoryRow *
+get_locked (OdStore     *store,
+            OdKind       kind,
+            const char  *id,
+            GError     **error)
+{
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  if ((stmt = get_stmt (store, STMT_GET, error)) == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, kind);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return row_from_stmt (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND,
+                 "Unknown %s %s", kind == OD_KIND_OFFER ? "offer" : "invoice_request", id);
+  else
+    set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+
+  return NULL;
+}
+
+/* Inserts unless (kind, id) exists: *inserted tells which. */
+static gboolean
+insert_locked (OdStore             *store,
+               const OdHistoryRow  *row,
+               gboolean            *inserted,
+               GError             **error)
+{
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  if ((stmt = get_stmt (store, STMT_INSERT, error)) == NULL)
+    return FALSE;
+
+  sqlite3_bind_int (stmt, 1, row->kind);
+  bind_text (stmt, 2, row->id);
+  bind_text (stmt, 3, row->bolt12);
+  bind_text (stmt, 4, row->label);
+  sqlite3_bind_int (stmt, 5, (int) row->status);
+  sqlite3_bind_int64 (stmt, 6, row->created_at);
+  bind_text (stmt, 7, row->network);
+  bind_text (stmt, 8, row->description);
+  bind_u64 (stmt, 9, row->has_amount_msat, row->amount_msat);
+  bind_text (stmt, 10, row->currency);
+  bind_u64 (stmt, 11, row->currency != NULL, row->currency_amount);
+  bind_text (stmt, 12, row->issuer);
+  bind_u64 (stmt, 13, row->has_absolute_expiry, row->absolute_expiry);
+  bind_u64 (stmt, 14, row->has_quantity_max, row->quantity_max);
+  bind_u64 (stmt, 15, row->has_recurrence, row->recurrence_time_unit);
+  bind_u64 (stmt, 16, row->has_recurrence, row->recurrence_period);
+  bind_u64 (stmt, 17, row->has_recurrence && row->has_recurrence_basetime,
+            row->recurrence_basetime);
+  bind_u64 (stmt, 18, row->has_recurrence && row->has_recurrence_limit, row->recurrence_limit);
+  bind_text (stmt, 19, row->refund_for);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
+      return FALSE;
+    }
+  *inserted = sqlite3_changes (store->db) == 1;
+
+  return TRUE;
+}
+
+static gboolean
+set_status_locked (OdStore     *store,
+                   OdKind       kind,
+                   const char  *id,
+                   guint        status,
+                   GError     **error)
+{
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  if ((stmt = get_stmt (store, STMT_SET_STATUS, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, kind);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, (int) status);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Issued rows */
+
+static OdHistoryRow *
+add_row (OdStore             *store,
+         const OdHistoryRow  *row,
+         OdKind               kind,
+         gboolean            *created,
+         GError             **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(OdHistoryRow) stored = NULL;
+  gboolean inserted = FALSE;
+
+  if (!validate_row (row, kind, error))
+    return NULL;
+
+  locker = g_mutex_locker_new (&store->lock);
+  if (!begin_immediate (store->db, store->path, error))
+    return NULL;
+
+  if (!insert_locked (store, row, &inserted, error))
+    goto fail;
+  if (!inserted && kind == OD_KIND_INVOICE_REQUEST)
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_EXISTS,
+                   "An invoice request with id %s is already stored", row->id);
+      goto fail;
+    }
+  if ((stored = get_locked (store, kind, row->id, error)) == NULL)
+    goto fail;
+  if (!commit (store->db, store->path, error))
+    return NULL;
+
+  if (created != NULL)
+    *created = inserted;
+  return g_steal_pointer (&stored);
+
+fail:
+  rollback (store->db);
+  return NULL;
+}
+
+OdHistoryRow *
+od_store_add_offer (OdStore             *store,
+                    const OdHistoryRow  *row,
+                    gboolean            *created,
+                    GError             **error)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (row != NULL, NULL);
+
+  return add_row (store, row, OD_KIND_OFFER, created, error);
+}
+
+OdHistoryRow *
+od_store_add_invoice_request (OdStore             *store,
+                              const OdHistoryRow  *row,
+                              GError             **error)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (row != NULL, NULL);
+
+  return add_row (store, row, OD_KIND_INVOICE_REQUEST, NULL, error);
+}
+
+OdHistoryRow *
+od_store_get (OdStore     *store,
+              OdKind       kind,
+              const char  *id,
+              GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if ((key = normalize_id (kind, id, error)) == NULL)
+    return NULL;
+
+  locker = g_mutex_locker_new (&store->lock);
+  return get_locked (store, kind, key, error);
+}
+
+GPtrArray *
+od_store_list (OdStore     *store,
+               OdKind       kind,
+               const char  *id,
+               gboolean     active_only,
+               GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) rows = new_row_array ();
+  g_auto(OdStmtRef) stmt = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (id != NULL)
+    {
+      g_autoptr(OdHistoryRow) row = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *key = normalize_id (kind, id, error);
+
+      if (key == NULL)
+        return NULL;
+
+      locker = g_mutex_locker_new (&store->lock);
+      row = get_locked (store, kind, key, &local_error);
+      if (row == NULL && !g_error_matches (local_error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (row != NULL && (!active_only || row->active))
+        g_ptr_array_add (rows, g_steal_pointer (&row));
+      return g_steal_pointer (&rows);
+    }
+
+  if (!kind_valid (kind))
+    {
+      set_invalid (error, "Unknown kind %d", (int) kind);
+      return NULL;
+    }
+
+  locker = g_mutex_locker_new (&store->lock);
+  if ((stmt = get_stmt (store, STMT_LIST, error)) == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, kind);
+  sqlite3_bind_int (stmt, 2, active_only ? 1 : 0);
+  if (!collect_rows (store, stmt, rows, error))
+    return NULL;
+
+  return g_steal_pointer (&rows);
+}
+
+/* Reads the row, computes its new status, writes it if it changed: one transaction. */
+typedef guint (*StatusChange) (guint status, gpointer data);
+
+static OdHistoryRow *
+change_status (OdStore       *store,
+               OdKind         kind,
+               const char    *id,
+               StatusChange   change,
+               gpointer       data,
+               GError       **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(OdHistoryRow) row = NULL;
+  g_autofree char *key = NULL;
+  guint status;
+
+  if ((key = normalize_id (kind, id, error)) == NULL)
+    return NULL;
+
+  locker = g_mutex_locker_new (&store->lock);
+  if (!begin_immediate (store->db, store->path, error))
+    return NULL;
+
+  if ((row = get_locked (store, kind, key, error)) == NULL)
+    goto fail;
+
+  status = change (row->status, data);
+  if (status != row->status)
+    {
+      if (!set_status_locked (store, kind, key, status, error))
+        goto fail;
+      row->status = status;
+      row_derive_flags (row);
+    }
+  if (!commit (store->db, store->path, error))
+    return NULL;
+
+  return g_steal_pointer (&row);
+
+fail:
+  rollback (store->db);
+  return NULL;
+}
+
+typedef struct
+{
+  gboolean active;
+  gboolean changed;
+} SetActive;
+
+static guint
+set_active_change (guint    status,
+                   gpointer data)
+{
+  SetActive *set = data;
+  guint result = status;
+
+  if (set->active)
+    {
+      /* Core Lightning refuses to re-activate a used single-use one (1007). */
+      if (!((status & OD_STATUS_SINGLE) && (status & OD_STATUS_USED)))
+        result = status | OD_STATUS_ACTIVE;
+    }
+  else
+    result = status & ~OD_STATUS_ACTIVE;
+
+  set->changed = result != status;
+  return result;
+}
+
+OdHistoryRow *
+od_store_set_active (OdStore     *store,
+                     OdKind       kind,
+                     const char  *id,
+                     gboolean     active,
+                     gboolean    *changed,
+                     GError     **error)
+{
+  SetActive set = { active != FALSE, FALSE };
+  OdHistoryRow *row;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  row = change_status (store, kind, id, set_active_change, &set, error);
+  if (row != NULL && changed != NULL)
+    *changed = set.changed;
+
+  return row;
+}
+
+static guint
+mark_used_change (guint    status,
+                  gpointer data)
+{
+  status |= OD_STATUS_USED;
+  if (status & OD_STATUS_SINGLE)
+    status &= ~OD_STATUS_ACTIVE;
+  return status;
+}
+
+OdHistoryRow *
+od_store_mark_used (OdStore     *store,
+                    OdKind       kind,
+                    const char  *id,
+                    GError     **error)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+
+  return change_status (store, kind, id, mark_used_change, NULL, error);
+}
+
+static gboolean
+count_stmt (OdStore       *store,
+            sqlite3_stmt  *stmt,
+            guint64       *count,
+            GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, store->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+                        "Could not read", store->path);
+      return FALSE;
+    }
+  *count = (guint64) sqlite3_column_int64 (stmt, 0);
+
+  return TRUE;
+}
+
+gboolean
+od_store_count (OdStore  *store,
+                OdKind    kind,
+                guint64  *count,
+                GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  if (!kind_valid (kind))
+    return set_invalid (error, "Unknown kind %d", (int) kind);
+
+  locker = g_mutex_locker_new (&store->lock);
+  if ((stmt = get_stmt (store, STMT_COUNT, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, kind);
+
+  return count_stmt (store, stmt, count, error);
+}
+
+/* Rates */
+
+static gboolean
+check_currency (const char  *currency,
+                GError     **error)
+{
+  if (!currency_valid (currency))
+    return set_invalid (error, "“%s” is not a currency code: it must be three upper-case letters, "
+                        "like USD", currency != NULL && g_utf8_validate (currency, -1, NULL)
+                                    ? currency : "");
+  return TRUE;
+}
+
+static OdRate *
+rate_from_stmt (sqlite3_stmt *stmt)
+{
+  OdRate *rate = g_new0 (OdRate, 1);
+
+  g_strlcpy (rate->currency, (const char *) sqlite3_column_text (stmt, 0),
+             sizeof rate->currency);
+  rate->msat_per_unit = (guint64) sqlite3_column_int64 (stmt, 1);
+  rate->updated_at = sqlite3_column_int64 (stmt, 2);
+
+  return rate;
+}
+
+gboolean
+od_store_set_rate (OdStore     *store,
+                   const char  *currency,
+                   guint64      msat_per_unit,
+                   GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  if (!check_currency (currency, error))
+    return FALSE;
+  if (msat_per_unit == 0 || msat_per_unit > BOLT12_MAX_MSAT)
+    return set_invalid (error, "%" G_GUINT64_FORMAT " msat per %s is not a rate: it must be "
+                        "between 1 and %" G_GUINT64_FORMAT, msat_per_unit, currency,
+                        BOLT12_MAX_MSAT);
+
+  locker = g_mutex_locker_new (&store->lock);
+  if (!begin_immediate (store->db, store->path, error))
+    return FALSE;
+  if ((stmt = get_stmt (store, STMT_RATE_SET, error)) == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) msat_per_unit);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  rc = sqlite3_step (stmt);
+  od_stmt_ref_clear (&stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
+      goto fail;
+    }
+
+  return commit (store->db, store->path, error);
+
+fail:
+  rollback (store->db);
+  return FALSE;
+}
+
+OdRate *
+od_store_get_rate (OdStore     *store,
+                   const char  *currency,
+                   GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!check_currency (currency, error))
+    return NULL;
+
+  locker = g_mutex_locker_new (&store->lock);
+  if ((stmt = get_stmt (store, STMT_RATE_GET, error)) == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return rate_from_stmt (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND,
+                 "No exchange rate for %s", currency);
+  else
+    set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+
+  return NULL;
+}
+
+GPtrArray *
+od_store_list_rates (OdStore  *store,
+                     GError  **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) rates = g_ptr_array_new_with_free_func ((GDestroyNotify) od_rate_free);
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  locker = g_mutex_locker_new (&store->lock);
+  if ((stmt = get_stmt (store, STMT_RATE_LIST, error)) == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rates, rate_from_stmt (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&rates);
+}
+
+gboolean
+od_store_delete_rate (OdStore     *store,
+                      const char  *currency,
+                      GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  if (!check_currency (currency, error))
+    return FALSE;
+
+  locker = g_mutex_locker_new (&store->lock);
+  if (!begin_immediate (store->db, store->path, error))
+    return FALSE;
+  if ((stmt = get_stmt (store, STMT_RATE_DELETE, error)) == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  od_stmt_ref_clear (&stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
+      goto fail;
+    }
+  if (sqlite3_changes (store->db) == 0)
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND,
+                   "No exchange rate for %s", currency);
+      goto fail;
+    }
+
+  return commit (store->db, store->path, error);
+
+fail:
+  rollback (store->db);
+  return FALSE;
+}
+
+/* History */
+
+/* "%<filter with \, % and _ escaped>%", or NULL for no filter. */
+static char *
+like_pattern (const char *filter)
+{
+  GString *pattern;
+
+  if (filter == NULL || *filter == '\0')
+    return NULL;
+
+  pattern = g_string_new ("%");
+  for (const char *p = filter; *p; p++)
+    {
+      if (*p == '\\' || *p == '%' || *p == '_')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+
+  return g_string_free (pattern, FALSE);
+}
+
+static gboolean
+check_filter (const char  *filter,
+              GError     **error)
+{
+  if (filter != NULL && !g_utf8_validate (filter, -1, NULL))
+    return set_invalid (error, "The search text is not valid UTF-8");
+  return TRUE;
+}
+
+gboolean
+od_store_history_count (OdStore     *store,
+                        const char  *filter,
+                        guint64     *count,
+                        GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *pattern = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  if (!check_filter (filter, error))
+    return FALSE;
+  pattern = like_pattern (filter);
+
+  locker = g_mutex_locker_new (&store->lock);
+  stmt = get_stmt (store, pattern != NULL ? STMT_HISTORY_COUNT_FILTER : STMT_HISTORY_COUNT,
+                   error);
+  if (stmt == NULL)
+    return FALSE;
+  if (pattern != NULL)
+    sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+
+  return count_stmt (store, stmt, count, error);
+}
+
+GPtrArray *
+od_store_history_page (OdStore     *store,
+                       const char  *filter,
+                       guint64      offset,
+                       guint        limit,
+                       GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) rows = new_row_array ();
+  g_autofree char *pattern = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!check_filter (filter, error))
+    return NULL;
+  if (limit == 0 || offset > (guint64) G_MAXINT64)
+    return g_steal_pointer (&rows);
+  pattern = like_pattern (filter);
+
+  locker = g_mutex_locker_new (&store->lock);
+  stmt = get_stmt (store, pattern != NULL ? STMT_HISTORY_PAGE_FILTER : STMT_HISTORY_PAGE,
+                   error);
+  if (stmt == NULL)
+    return NULL;
+  if (pattern != NULL)
+    sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) offset);
+  if (!collect_rows (store, stmt, rows, error))
+    return NULL;
+
+  return g_steal_pointer (&rows);
+}
+
+GPtrArray *
+od_store_history_page_after (OdStore     *store,
+                             const char  *filter,
+                             gint64       created_at,
+                             gint64       seq,
+                             guint        limit,
+                             GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) rows = new_row_array ();
+  g_autofree char *pattern = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!check_filter (filter, error))
+    return NULL;
+  if (limit == 0)
+    return g_steal_pointer (&rows);
+  pattern = like_pattern (filter);
+
+  locker = g_mutex_locker_new (&store->lock);
+  stmt = get_stmt (store, pattern != NULL ? STMT_HISTORY_AFTER_FILTER : STMT_HISTORY_AFTER,
+                   error);
+  if (stmt == NULL)
+    return NULL;
+  if (pattern != NULL)
+    sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, created_at);
+  sqlite3_bind_int64 (stmt, 3, seq);
+  sqlite3_bind_int64 (stmt, 4, limit);
+  if (!collect_rows (store, stmt, rows, error))
+    return NULL;
+
+  return g_steal_pointer (&rows);
+}
