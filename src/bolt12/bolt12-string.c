@@ -26,20 +26,25 @@ is_joinable (char c)
   return g_ascii_isalnum (c);
 }
 
+/* Value 0-31 of each bech32 character (either case), -1 for the rest of ASCII. */
+static const gint8 bech32_reverse[128] = {
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  15, -1, 10, 17, 21, 20, 26, 30,  7,  5, -1, -1, -1, -1, -1, -1,
+  -1, 29, -1, 24, 13, 25,  9,  8, 23, -1, 18, 22, 31, 27, 19, -1,
+   1,  0,  3, 16, 11, 28, 12, 14,  6,  4,  2, -1, -1, -1, -1, -1,
+  -1, 29, -1, 24, 13, 25,  9,  8, 23, -1, 18, 22, 31, 27, 19, -1,
+   1,  0,  3, 16, 11, 28, 12, 14,  6,  4,  2, -1, -1, -1, -1, -1,
+};
+
 /* Value 0-31 of a bech32 character (either case), or -1. */
-static int
+static inline int
 bech32_value (char c)
 {
-  const char *found;
+  guchar u = (guchar) c;
 
-  c = g_ascii_tolower (c);
-  if (c == '\0')
-    return -1;
-  found = strchr (bech32_alphabet, c);
-  if (found == NULL)
-    return -1;
-
-  return (int) (found - bech32_alphabet);
+  return u < 128 ? bech32_reverse[u] : -1;
 }
 
 /* A printable rendering of one byte for error messages. */
@@ -101,9 +106,20 @@ join_string (const char  *str,
              gsize        len,
              GError     **error)
 {
-  g_autoptr(GString) joined = g_string_sized_new (len);
+  g_autoptr(GString) joined = NULL;
   gsize i = 0;
 
+  /* The common case, a string with no join and nothing to reject, is copied as it is. */
+  for (i = 0; i < len; i++)
+    {
+      if (str[i] <= ' ' || str[i] >= 0x7f || str[i] == '+')
+        break;
+    }
+  if (i == len)
+    return g_strndup (str, len);
+
+  joined = g_string_sized_new (len);
+  i = 0;
   while (i < len)
     {
       char c = str[i];
@@ -161,7 +177,8 @@ bolt12_string_decode (const char  *str,
                       GError     **error)
 {
   g_autofree char *joined = NULL;
-  g_autoptr(GByteArray) bytes = NULL;
+  g_autofree guint8 *out = NULL;
+  gsize n_out = 0;
   gboolean has_lower = FALSE;
   gboolean has_upper = FALSE;
   const char *sep;
@@ -223,8 +240,8 @@ bolt12_string_decode (const char  *str,
       return FALSE;
     }
 
-  /* n_payload * 5 / 8 without overflowing. */
-  bytes = g_byte_array_sized_new ((guint) MIN ((n_payload / 8) * 5 + 5, G_MAXUINT));
+  /* n_payload * 5 / 8 (rounded up) without overflowing. */
+  out = g_malloc ((n_payload / 8) * 5 + 5);
 
   for (i = 0; i < n_payload; i++)
     {
@@ -243,11 +260,8 @@ bolt12_string_decode (const char  *str,
       bits += 5;
       if (bits >= 8)
         {
-          guint8 b;
-
           bits -= 8;
-          b = (guint8) ((acc >> bits) & 0xff);
-          g_byte_array_append (bytes, &b, 1);
+          out[n_out++] = (guint8) ((acc >> bits) & 0xff);
         }
     }
 
@@ -268,7 +282,7 @@ bolt12_string_decode (const char  *str,
   if (hrp != NULL)
     *hrp = g_ascii_strdown (joined, sep - joined);
   if (data != NULL)
-    *data = g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+    *data = g_bytes_new_take (g_steal_pointer (&out), n_out);
 
   return TRUE;
 }
