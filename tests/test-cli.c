@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -444,6 +445,17 @@ test_getinfo (void)
 
   run_cli (&run3, "--network=signet", "getinfo", NULL);
   g_assert_cmpstr (json_object_get_string_member (result_object (&run3), "network"), ==, "signet");
+
+  /* getinfo shows the issuer key, created on first use: the data dir exists now.  Remove it, as
+   * the other tests check that decode and help never create it. */
+  {
+    g_autofree char *key = g_build_filename (data_dir, "bitcoin", "issuer.key", NULL);
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", data_dir);
+
+    g_assert_cmpuint (strlen (json_object_get_string_member (result_object (&run1), "id")), ==, 66);
+    g_assert_true (g_file_test (key, G_FILE_TEST_IS_REGULAR));
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
 }
 
 /* Options end at the command: a parameter may start with '-'. */

@@ -4,24 +4,23 @@
  *
  * The file has three parts:
  *
- *  1. Parameters: how a request's params (array or object, from a JsonNode or from JSON text)
- *     are bound to a command's parameter table and checked by type, with Core Lightning's
- *     generic errors and order (cln-notes.md §1 "Conventions"): positional params in table
- *     order, named params in the order their keys appear, each checked as it is met; then the
- *     first missing required parameter.  Handlers read checked values with od_params_get_*().
- *     (This part can move to od-params.c unchanged when the table grows.)
- *  2. The handlers, one function per command.
- *  3. The table, and od_commands_call().
+ *  1. The OdCommands object: data dir, network, and the store, key and rate providers it opens
+ *     on first use (od-commands-private.h).
+ *  2. The generic handlers: decode, getinfo, help.
+ *  3. The table (this file's rows plus od_offer_commands[] and od_rate_commands[]), help texts,
+ *     and od_commands_call().
  *
- * Adding a command = a handler + one row in `commands[]` (name, handler, description,
- * verbose text, parameter specs).  Parameter types cover Core Lightning's common parsers; a
- * parameter with its own grammar (amount, recurrence…) is OD_PARAM_TOKEN and the handler parses
- * the text, reporting errors with od_param_error() ("<name>: <reason>").
+ * Parameters are bound by od-params.c.  Adding a command = a handler + one row in the table of
+ * its concern (name, handler, description, verbose text, parameter specs).  Parameter types
+ * cover Core Lightning's common parsers; a parameter with its own grammar (amount,
+ * recurrence…) is OD_PARAM_TOKEN with a parse function, which runs as the parameter is met and
+ * reports "<name>: <reason>".
  */
 
 #include "config.h"
 
 #include "od-commands.h"
+#include "od-commands-private.h"
 
 #include <string.h>
 
@@ -30,834 +29,172 @@
 
 G_DEFINE_QUARK (od-error-quark, od_error)
 
-struct _OdCommands
-{
-  char *data_dir;
-  char *network;
-};
-
 static const char * const networks[] = {
   "bitcoin", "testnet", "testnet4", "signet", "regtest", NULL
 };
 
 /* ------------------------------------------------------------------------------------------ */
-/* 1. Parameters                                                                              */
+/* 1. The object                                                                              */
 /* ------------------------------------------------------------------------------------------ */
 
-typedef enum
+struct _OdCommands
 {
-  OD_PARAM_STRING,          /* JSON string (escapes decoded), UTF-8 */
-  OD_PARAM_ESCAPED_STRING,  /* JSON string written without \u escapes (CLN param_escaped_string:
-                               free text that goes on the wire: description, issuer, label) */
-  OD_PARAM_LABEL,           /* JSON string, or a number literal taken as its text */
-  OD_PARAM_TOKEN,           /* string or literal, as text: the handler parses it (amounts…) */
-  OD_PARAM_U64,             /* decimal digits (number, or string of digits) */
-  OD_PARAM_U32,
-  OD_PARAM_BOOL,            /* the literals true / false */
-  OD_PARAM_SHA256,          /* 64 hex digits (number-looking ids included) */
-  OD_PARAM_JSON,            /* any JSON value, as a JsonNode */
-} OdParamType;
-
-typedef struct
-{
-  const char  *name;
-  OdParamType  type;
-  gboolean     required;
-  const char  *doc;          /* one sentence or two, English */
-} OdParamSpec;
-
-#define OD_MAX_PARAMS 20
-
-/* A parameter as received, before it is bound to a spec. */
-typedef enum
-{
-  TOKEN_STRING,     /* text = the decoded string (bytes as given; UTF-8 not yet checked) */
-  TOKEN_PRIMITIVE,  /* text = the literal as written: number, true, false, null */
-  TOKEN_CONTAINER,  /* text = JSON text of the array/object; node when already parsed */
-} TokenKind;
-
-typedef struct
-{
-  char      *key;       /* NULL for positional */
-  TokenKind  kind;
-  char      *text;
-  gboolean   u_escape;  /* a string written with a \u escape */
-  JsonNode  *node;
-} Token;
-
-static void
-token_free (Token *token)
-{
-  g_free (token->key);
-  g_free (token->text);
-  g_clear_pointer (&token->node, json_node_unref);
-  g_free (token);
-}
-
-typedef struct
-{
-  const OdParamSpec *spec;
-  gboolean           present;
-  const Token       *token;
-  /* The checked value, by type: */
-  const char        *str;
-  guint64            u64;
-  gboolean           boolean;
-  guint8             sha256[32];
-  JsonNode          *json;     /* owned */
-} OdParam;
-
-typedef struct _OdCommand OdCommand;
-
-typedef struct
-{
-  const OdCommand *command;
-  guint            n_params;
-  OdParam          values[OD_MAX_PARAMS];
-} OdParams;
-
-static void
-od_params_clear (OdParams *params)
-{
-  for (guint i = 0; i < params->n_params; i++)
-    g_clear_pointer (&params->values[i].json, json_node_unref);
-}
-
-static void od_param_error (GError    **error,
-                            const char *name,
-                            const char *format,
-                            ...) G_GNUC_PRINTF (3, 4);
-
-/* -32602 "<name>: <reason>", Core Lightning's shape for a parameter it could not use. */
-static void
-od_param_error (GError    **error,
-                const char *name,
-                const char *format,
-                ...)
-{
-  g_autofree char *reason = NULL;
-  va_list args;
-
-  va_start (args, format);
-  reason = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, OD_ERROR, OD_ERROR_INVALID_PARAMS, "%s: %s", name, reason);
-}
-
-static const OdParam *
-od_params_lookup (const OdParams *params,
-                  const char     *name)
-{
-  for (guint i = 0; i < params->n_params; i++)
-    if (strcmp (params->values[i].spec->name, name) == 0)
-      return &params->values[i];
-
-  g_error ("command has no parameter named %s", name);
-  return NULL;
-}
-
-/* The accessors handlers use.  Some are here for the commands still to come. */
-
-static G_GNUC_UNUSED gboolean
-od_params_has (const OdParams *params,
-               const char     *name)
-{
-  return od_params_lookup (params, name)->present;
-}
-
-/* STRING, ESCAPED_STRING, LABEL, TOKEN: the text; NULL when absent. */
-static const char *
-od_params_get_string (const OdParams *params,
-                      const char     *name)
-{
-  const OdParam *param = od_params_lookup (params, name);
-
-  return param->present ? param->str : NULL;
-}
-
-static G_GNUC_UNUSED guint64
-od_params_get_u64 (const OdParams *params,
-                   const char     *name,
-                   guint64         default_value)
-{
-  const OdParam *param = od_params_lookup (params, name);
-
-  return param->present ? param->u64 : default_value;
-}
-
-static G_GNUC_UNUSED gboolean
-od_params_get_bool (const OdParams *params,
-                    const char     *name,
-                    gboolean        default_value)
-{
-  const OdParam *param = od_params_lookup (params, name);
-
-  return param->present ? param->boolean : default_value;
-}
-
-/* NULL when absent. */
-static G_GNUC_UNUSED const guint8 *
-od_params_get_sha256 (const OdParams *params,
-                      const char     *name)
-{
-  const OdParam *param = od_params_lookup (params, name);
-
-  return param->present ? param->sha256 : NULL;
-}
-
-static G_GNUC_UNUSED JsonNode *
-od_params_get_json (const OdParams *params,
-                    const char     *name)
-{
-  const OdParam *param = od_params_lookup (params, name);
-
-  return param->present ? param->json : NULL;
-}
-
-static gboolean
-parse_decimal (const char *text,
-               guint64     max,
-               guint64    *out)
-{
-  guint64 value = 0;
-
-  if (text == NULL || *text == '\0')
-    return FALSE;
-  for (const char *p = text; *p; p++)
-    {
-      guint digit;
-
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      digit = (guint) (*p - '0');
-      if (value > (max - digit) / 10)
-        return FALSE;
-      value = value * 10 + digit;
-    }
-  *out = value;
-
-  return TRUE;
-}
-
-static gboolean
-parse_sha256 (const char *text,
-              guint8      out[32])
-{
-  if (text == NULL || strlen (text) != 64)
-    return FALSE;
-  for (guint i = 0; i < 32; i++)
-    {
-      int hi = g_ascii_xdigit_value (text[2 * i]);
-      int lo = g_ascii_xdigit_value (text[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      out[i] = (guint8) (hi << 4 | lo);
-    }
-
-  return TRUE;
-}
-
-static gboolean
-token_is_literal (const Token *token,
-                  const char  *literal)
-{
-  return token->kind == TOKEN_PRIMITIVE && strcmp (token->text, literal) == 0;
-}
-
-/* Checks one supplied parameter against its spec and stores the typed value. */
-static gboolean
-od_param_check (OdParam      *param,
-                const Token  *token,
-                GError      **error)
-{
-  const char *name = param->spec->name;
-
-  param->present = TRUE;
-  param->token = token;
-
-  switch (param->spec->type)
-    {
-    case OD_PARAM_STRING:
-    case OD_PARAM_ESCAPED_STRING:
-      if (token->kind != TOKEN_STRING)
-        {
-          if (param->spec->type == OD_PARAM_ESCAPED_STRING)
-            od_param_error (error, name, "should be a string (without \\u)");
-          else
-            od_param_error (error, name, "should be a string");
-          return FALSE;
-        }
-      G_GNUC_FALLTHROUGH;
-    case OD_PARAM_LABEL:
-    case OD_PARAM_TOKEN:
-      if (token->kind == TOKEN_CONTAINER
-          || (param->spec->type == OD_PARAM_LABEL
-              && (token_is_literal (token, "true") || token_is_literal (token, "false"))))
-        {
-          od_param_error (error, name, "should be a string or a number");
-          return FALSE;
-        }
-      if (param->spec->type == OD_PARAM_ESCAPED_STRING && token->u_escape)
-        {
-          od_param_error (error, name, "should be a string (without \\u)");
-          return FALSE;
-        }
-      if (!g_utf8_validate (token->text, -1, NULL))
-        {
-          od_param_error (error, name, "should be a UTF-8 string");
-          return FALSE;
-        }
-      param->str = token->text;
-      return TRUE;
-
-    case OD_PARAM_U64:
-    case OD_PARAM_U32:
-      {
-        gboolean is_u64 = param->spec->type == OD_PARAM_U64;
-
-        if (token->kind == TOKEN_CONTAINER
-            || !parse_decimal (token->text, is_u64 ? G_MAXUINT64 : G_MAXUINT32, &param->u64))
-          {
-            od_param_error (error, name, "should be an unsigned %s bit integer",
-                            is_u64 ? "64" : "32");
-            return FALSE;
-          }
-        return TRUE;
-      }
-
-    case OD_PARAM_BOOL:
-      if (token_is_literal (token, "true"))
-        param->boolean = TRUE;
-      else if (token_is_literal (token, "false"))
-        param->boolean = FALSE;
-      else
-        {
-          od_param_error (error, name, "should be a boolean");
-          return FALSE;
-        }
-      return TRUE;
-
-    case OD_PARAM_SHA256:
-      if (token->kind == TOKEN_CONTAINER || !parse_sha256 (token->text, param->sha256))
-        {
-          od_param_error (error, name, "should be a 32 byte hex value");
-          return FALSE;
-        }
-      return TRUE;
-
-    case OD_PARAM_JSON:
-      if (token->node != NULL)
-        {
-          param->json = json_node_copy (token->node);
-        }
-      else if (token->kind == TOKEN_STRING)
-        {
-          param->json = json_node_new (JSON_NODE_VALUE);
-          json_node_set_string (param->json, token->text);
-        }
-      else
-        {
-          g_autoptr(JsonParser) parser = json_parser_new ();
-
-          if (!json_parser_load_from_data (parser, token->text, -1, NULL))
-            {
-              od_param_error (error, name, "should be valid JSON");
-              return FALSE;
-            }
-          param->json = json_node_copy (json_parser_get_root (parser));
-        }
-      return TRUE;
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  return FALSE;
-}
-
-static gboolean
-token_is_null (const Token *token)
-{
-  return token_is_literal (token, "null");
-}
-
-/* Binds tokens (all positional, or all named) to the command's specs. */
-static gboolean
-od_params_bind (OdParams         *params,
-                const OdParamSpec *specs,
-                GPtrArray        *tokens,
-                gboolean          by_name,
-                GError          **error)
-{
-  guint n_specs = 0;
-
-  while (n_specs < OD_MAX_PARAMS && specs[n_specs].name != NULL)
-    n_specs++;
-  params->n_params = n_specs;
-  for (guint i = 0; i < n_specs; i++)
-    params->values[i].spec = &specs[i];
-
-  if (!by_name)
-    {
-      if (tokens->len > n_specs)
-        {
-          g_set_error (error, OD_ERROR, OD_ERROR_INVALID_PARAMS,
-                       "too many parameters: got %u, expected at most %u", tokens->len, n_specs);
-          return FALSE;
-        }
-      for (guint i = 0; i < tokens->len; i++)
-        {
-          const Token *token = g_ptr_array_index (tokens, i);
-
-          if (token_is_null (token))
-            continue;
-          if (!od_param_check (&params->values[i], token, error))
-            return FALSE;
-        }
-    }
-  else
-    {
-      for (guint i = 0; i < tokens->len; i++)
-        {
-          const Token *token = g_ptr_array_index (tokens, i);
-          OdParam *param = NULL;
-
-          for (guint j = 0; j < n_specs; j++)
-            if (strcmp (specs[j].name, token->key) == 0)
-              param = &params->values[j];
-          if (param == NULL)
-            {
-              g_autofree char *shown = g_utf8_make_valid (token->key, -1);
-
-              g_set_error (error, OD_ERROR, OD_ERROR_INVALID_PARAMS, "unknown parameter: %s",
-                           shown);
-              return FALSE;
-            }
-          if (param->token != NULL)
-            {
-              g_set_error (error, OD_ERROR, OD_ERROR_INVALID_PARAMS,
-                           "duplicate json names: %s", token->key);
-              return FALSE;
-            }
-          param->token = token;
-          if (token_is_null (token))
-            continue;
-          if (!od_param_check (param, token, error))
-            return FALSE;
-        }
-    }
-
-  for (guint i = 0; i < n_specs; i++)
-    if (specs[i].required && !params->values[i].present)
-      {
-        g_set_error (error, OD_ERROR, OD_ERROR_INVALID_PARAMS,
-                     "missing required parameter: %s", specs[i].name);
-        return FALSE;
-      }
-
-  return TRUE;
-}
-
-/* JsonNode params -> tokens. */
-static GPtrArray *
-tokens_from_node (JsonNode  *params,
-                  gboolean  *by_name,
-                  GError   **error)
-{
-  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) token_free);
-  g_autoptr(GList) members = NULL;
-  JsonObject *object = NULL;
-  JsonArray *array = NULL;
-  guint n;
-
-  *by_name = FALSE;
-  if (params == NULL)
-    return g_steal_pointer (&tokens);
-
-  if (JSON_NODE_HOLDS_OBJECT (params))
-    {
-      object = json_node_get_object (params);
-      members = json_object_get_members (object);
-      n = g_list_length (members);
-      *by_name = TRUE;
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (params))
-    {
-      array = json_node_get_array (params);
-      n = json_array_get_length (array);
-    }
-  else
-    {
-      g_set_error (error, OD_ERROR, OD_ERROR_INVALID_REQUEST,
-                   "Expected array or object for params");
-      return NULL;
-    }
-
-  for (guint i = 0; i < n; i++)
-    {
-      Token *token = g_new0 (Token, 1);
-      JsonNode *node;
-
-      if (object != NULL)
-        {
-          const char *key = g_list_nth_data (members, i);
-
-          token->key = g_strdup (key);
-          node = json_object_get_member (object, key);
-        }
-      else
-        {
-          node = json_array_get_element (array, i);
-        }
-      g_ptr_array_add (tokens, token);
-
-      switch (json_node_get_node_type (node))
-        {
-        case JSON_NODE_NULL:
-          token->kind = TOKEN_PRIMITIVE;
-          token->text = g_strdup ("null");
-          break;
-
-        case JSON_NODE_VALUE:
-          {
-            GType type = json_node_get_value_type (node);
-
-            if (type == G_TYPE_STRING)
-              {
-                token->kind = TOKEN_STRING;
-                token->text = g_strdup (json_node_get_string (node));
-              }
-            else if (type == G_TYPE_BOOLEAN)
-              {
-                token->kind = TOKEN_PRIMITIVE;
-                token->text = g_strdup (json_node_get_boolean (node) ? "true" : "false");
-              }
-            else if (type == G_TYPE_DOUBLE)
-              {
-                char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-                token->kind = TOKEN_PRIMITIVE;
-                token->text = g_strdup (g_ascii_dtostr (buf, sizeof buf,
-                                                        json_node_get_double (node)));
-              }
-            else
-              {
-                token->kind = TOKEN_PRIMITIVE;
-                token->text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-              }
-            break;
-          }
-
-        case JSON_NODE_ARRAY:
-        case JSON_NODE_OBJECT:
-        default:
-          token->kind = TOKEN_CONTAINER;
-          token->node = json_node_copy (node);
-          token->text = json_to_string (node, FALSE);
-          break;
-        }
-    }
-
-  return g_steal_pointer (&tokens);
-}
-
-/* JSON text params -> tokens: a small reader for the top level only, keeping each value's text
- * (Core Lightning reads the raw token of each parameter; JSON-GLib would lose number text and
- * \u escapes).  Nested arrays/objects are kept as text and parsed by JSON-GLib when used. */
-
-typedef struct
-{
-  const char *start;
-  const char *p;
-} Reader;
-
-static void
-reader_skip_space (Reader *r)
-{
-  while (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')
-    r->p++;
-}
-
-static gboolean
-reader_fail (Reader      *r,
-             const char  *what,
-             GError     **error)
-{
-  g_set_error (error, OD_ERROR, OD_ERROR_INVALID_REQUEST,
-               "Malformed JSON params: %s at offset %" G_GSIZE_FORMAT, what,
-               (gsize) (r->p - r->start));
-  return FALSE;
-}
-
-static int
-read_hex4 (const char *p)
-{
-  int value = 0;
-
-  for (int i = 0; i < 4; i++)
-    {
-      int digit = g_ascii_xdigit_value (p[i]);
-
-      if (digit < 0)
-        return -1;
-      value = value * 16 + digit;
-    }
-
-  return value;
-}
-
-/* At a '"': decodes the string into out.  Bytes other than escapes are kept as given (control
- * characters and invalid UTF-8 included: the parameter's type judges them). */
-static gboolean
-reader_string (Reader    *r,
-               GString   *out,
-               gboolean  *u_escape,
-               GError   **error)
-{
-  g_assert (*r->p == '"');
-  r->p++;
-
-  for (;;)
-    {
-      char c = *r->p;
-
-      if (c == '\0')
-        return reader_fail (r, "unterminated string", error);
-      r->p++;
-      if (c == '"')
-        return TRUE;
-      if (c != '\\')
-        {
-          g_string_append_c (out, c);
-          continue;
-        }
-
-      c = *r->p++;
-      switch (c)
-        {
-        case '"': g_string_append_c (out, '"'); break;
-        case '\\': g_string_append_c (out, '\\'); break;
-        case '/': g_string_append_c (out, '/'); break;
-        case 'b': g_string_append_c (out, '\b'); break;
-        case 'f': g_string_append_c (out, '\f'); break;
-        case 'n': g_string_append_c (out, '\n'); break;
-        case 'r': g_string_append_c (out, '\r'); break;
-        case 't': g_string_append_c (out, '\t'); break;
-        case 'u':
-          {
-            int unit = read_hex4 (r->p);
-            gunichar ch;
-
-            if (unit < 0)
-              return reader_fail (r, "bad \\u escape", error);
-            r->p += 4;
-            *u_escape = TRUE;
-            ch = (gunichar) unit;
-            if (unit >= 0xd800 && unit <= 0xdbff && r->p[0] == '\\' && r->p[1] == 'u')
-              {
-                int low = read_hex4 (r->p + 2);
-
-                if (low >= 0xdc00 && low <= 0xdfff)
-                  {
-                    ch = 0x10000 + (((gunichar) unit - 0xd800) << 10) + ((gunichar) low - 0xdc00);
-                    r->p += 6;
-                  }
-              }
-            if (ch == 0)
-              return reader_fail (r, "\\u0000 in a string", error);
-            if (ch >= 0xd800 && ch <= 0xdfff)
-              return reader_fail (r, "lone surrogate in a \\u escape", error);
-            g_string_append_unichar (out, ch);
-            break;
-          }
-        default:
-          r->p--;
-          return reader_fail (r, "bad escape", error);
-        }
-    }
-}
-
-/* At a '[' or '{': the text up to the matching bracket. */
-static gboolean
-reader_container (Reader  *r,
-                  char   **text,
-                  GError **error)
-{
-  const char *begin = r->p;
-  int depth = 0;
-
-  do
-    {
-      char c = *r->p;
-
-      if (c == '\0')
-        return reader_fail (r, "unterminated array or object", error);
-      if (c == '"')
-        {
-          g_autoptr(GString) ignored = g_string_new (NULL);
-          gboolean u = FALSE;
-
-          if (!reader_string (r, ignored, &u, error))
-            return FALSE;
-          continue;
-        }
-      if (c == '[' || c == '{')
-        depth++;
-      else if (c == ']' || c == '}')
-        depth--;
-      r->p++;
-    }
-  while (depth > 0);
-
-  *text = g_strndup (begin, r->p - begin);
-
-  return TRUE;
-}
-
-static gboolean
-reader_value (Reader  *r,
-              Token   *token,
-              GError **error)
-{
-  if (*r->p == '"')
-    {
-      g_autoptr(GString) text = g_string_new (NULL);
-
-      if (!reader_string (r, text, &token->u_escape, error))
-        return FALSE;
-      token->kind = TOKEN_STRING;
-      token->text = g_string_free (g_steal_pointer (&text), FALSE);
-      return TRUE;
-    }
-  if (*r->p == '[' || *r->p == '{')
-    {
-      token->kind = TOKEN_CONTAINER;
-      return reader_container (r, &token->text, error);
-    }
-  else
-    {
-      const char *begin = r->p;
-
-      while (*r->p != '\0' && strchr (" \t\r\n,]}:", *r->p) == NULL)
-        r->p++;
-      if (r->p == begin)
-        return reader_fail (r, "expected a value", error);
-      token->kind = TOKEN_PRIMITIVE;
-      token->text = g_strndup (begin, r->p - begin);
-      return TRUE;
-    }
-}
-
-static GPtrArray *
-tokens_from_text (const char  *text,
-                  gboolean    *by_name,
-                  GError     **error)
-{
-  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) token_free);
-  Reader r = { text, text };
-  char close;
-
-  *by_name = FALSE;
-  reader_skip_space (&r);
-  if (*r.p == '\0')
-    return g_steal_pointer (&tokens);
-  if (*r.p == '{')
-    *by_name = TRUE;
-  else if (*r.p != '[')
-    {
-      g_set_error (error, OD_ERROR, OD_ERROR_INVALID_REQUEST,
-                   "Expected array or object for params");
-      return NULL;
-    }
-  close = *by_name ? '}' : ']';
-  r.p++;
-
-  reader_skip_space (&r);
-  if (*r.p == close)
-    r.p++;
-  else
-    for (;;)
-      {
-        Token *token = g_new0 (Token, 1);
-
-        g_ptr_array_add (tokens, token);
-        reader_skip_space (&r);
-        if (*by_name)
-          {
-            g_autoptr(GString) key = g_string_new (NULL);
-            gboolean u = FALSE;
-
-            if (*r.p != '"')
-              {
-                reader_fail (&r, "expected a parameter name", error);
-                return NULL;
-              }
-            if (!reader_string (&r, key, &u, error))
-              return NULL;
-            token->key = g_string_free (g_steal_pointer (&key), FALSE);
-            reader_skip_space (&r);
-            if (*r.p != ':')
-              {
-                reader_fail (&r, "expected ':'", error);
-                return NULL;
-              }
-            r.p++;
-            reader_skip_space (&r);
-          }
-        if (!reader_value (&r, token, error))
-          return NULL;
-        reader_skip_space (&r);
-        if (*r.p == ',')
-          {
-            r.p++;
-            continue;
-          }
-        if (*r.p == close)
-          {
-            r.p++;
-            break;
-          }
-        reader_fail (&r, "expected ',' or the end of the params", error);
-        return NULL;
-      }
-
-  reader_skip_space (&r);
-  if (*r.p != '\0')
-    {
-      reader_fail (&r, "text after the params", error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&tokens);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* 2. Handlers                                                                                */
-/* ------------------------------------------------------------------------------------------ */
-
-typedef JsonNode *(*OdCommandFunc) (OdCommands      *self,
-                                    const OdParams  *params,
-                                    GError         **error);
-
-struct _OdCommand
-{
-  const char    *name;
-  OdCommandFunc  handler;
-  const char    *description;  /* one line */
-  const char    *verbose;      /* what it does and returns, in a few sentences */
-  OdParamSpec    params[OD_MAX_PARAMS + 1];
+  char     *data_dir;
+  char     *network;
+  char     *network_dir;  /* <data_dir>/<network>: the store and the key */
+
+  GMutex    lock;         /* guards opening store and signer */
+  OdStore  *store;
+  OdSigner *signer;
+  OdRates  *rates;
 };
 
-static const OdCommand *find_command  (const char      *name);
-static char            *command_usage (const OdCommand *command);
-
-static guint64
-now_seconds (void)
+guint64
+od_now_seconds (void)
 {
   return (guint64) (g_get_real_time () / G_USEC_PER_SEC);
 }
+
+char *
+od_hex_encode (const guint8 *data,
+               gsize         len)
+{
+  static const char digits[] = "0123456789abcdef";
+  char *out = g_malloc (len * 2 + 1);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      out[2 * i] = digits[data[i] >> 4];
+      out[2 * i + 1] = digits[data[i] & 0xf];
+    }
+  out[len * 2] = '\0';
+
+  return out;
+}
+
+void
+od_json_set_u64 (JsonObject *object,
+                 const char *name,
+                 guint64     value)
+{
+  if (value <= (guint64) G_MAXINT64)
+    {
+      json_object_set_int_member (object, name, (gint64) value);
+    }
+  else
+    {
+      char text[32];
+
+      g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, value);
+      json_object_set_string_member (object, name, text);
+    }
+}
+
+void
+od_commands_fail (GError       **error,
+                  const GError  *cause)
+{
+  g_set_error_literal (error, OD_ERROR, OD_ERROR_GENERIC, cause->message);
+}
+
+OdStore *
+od_commands_get_store (OdCommands  *self,
+                       gboolean     create,
+                       GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (self->store != NULL)
+    return self->store;
+
+  path = g_build_filename (self->network_dir, OD_STORE_FILENAME, NULL);
+  if (!create && !g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+
+  if (create)
+    {
+      g_autofree char *dir = od_store_ensure_network_dir (self->data_dir, self->network,
+                                                          &local_error);
+
+      if (dir == NULL)
+        {
+          od_commands_fail (error, local_error);
+          return NULL;
+        }
+    }
+
+  self->store = od_store_open (path, &local_error);
+  if (self->store == NULL)
+    od_commands_fail (error, local_error);
+
+  return self->store;
+}
+
+OdSigner *
+od_commands_get_signer (OdCommands  *self,
+                        gboolean     create,
+                        GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (self->signer != NULL)
+    return self->signer;
+
+  if (create)
+    {
+      g_autofree char *dir = od_store_ensure_network_dir (self->data_dir, self->network,
+                                                          &local_error);
+
+      if (dir == NULL)
+        {
+          od_commands_fail (error, local_error);
+          return NULL;
+        }
+    }
+
+  self->signer = od_signer_open (self->network_dir, create, &local_error);
+  if (self->signer == NULL
+      && !(!create && g_error_matches (local_error, OD_SIGNER_ERROR, OD_SIGNER_ERROR_NOT_FOUND)))
+    od_commands_fail (error, local_error);
+
+  return self->signer;
+}
+
+OdRates *
+od_commands_get_rates (OdCommands *self)
+{
+  return self->rates;
+}
+
+gboolean
+od_commands_get_chain (OdCommands *self,
+                       guint8      chain[32])
+{
+  if (strcmp (self->network, "bitcoin") == 0)
+    return FALSE;
+
+  return bolt12_chain_from_name (self->network, chain);
+}
+
+/* The embedded rate provider reads from the store, when there is one. */
+static OdStore *
+rates_store (gpointer   data,
+             GError   **error)
+{
+  return od_commands_get_store (data, FALSE, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* 2. Generic handlers                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+static const OdCommand *find_command  (const char      *name);
+static char            *command_usage (const OdCommand *command);
 
 static JsonNode *
 cmd_decode (OdCommands      *self,
@@ -868,7 +205,7 @@ cmd_decode (OdCommands      *self,
   g_autoptr(GError) local_error = NULL;
   JsonNode *result;
 
-  result = bolt12_decode_json (text, now_seconds (), &local_error);
+  result = bolt12_decode_json (text, od_now_seconds (), &local_error);
   if (result == NULL)
     {
       od_param_error (error, "string", "%s", local_error->message);
@@ -931,30 +268,92 @@ cmd_help (OdCommands      *self,
   return json_builder_get_root (builder);
 }
 
+static gboolean
+count_rows (OdStore  *store,
+            OdKind    kind,
+            gboolean  active_only,
+            guint64  *count,
+            GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  *count = 0;
+  if (store == NULL)
+    return TRUE;
+
+  if (!active_only)
+    {
+      if (!od_store_count (store, kind, count, &local_error))
+        {
+          od_commands_fail (error, local_error);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  /* The store has no count of active rows yet: list them. */
+  rows = od_store_list (store, kind, NULL, TRUE, &local_error);
+  if (rows == NULL)
+    {
+      od_commands_fail (error, local_error);
+      return FALSE;
+    }
+  *count = rows->len;
+
+  return TRUE;
+}
+
 static JsonNode *
 cmd_getinfo (OdCommands      *self,
              const OdParams  *params,
              GError         **error)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonObject) result = json_object_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node;
+  OdSigner *signer;
+  OdStore *store;
+  guint64 n_offers = 0;
+  guint64 n_active = 0;
+  guint64 n_invreqs = 0;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "network");
-  json_builder_add_string_value (builder, self->network);
-  json_builder_set_member_name (builder, "data_dir");
-  json_builder_add_string_value (builder, self->data_dir);
-  json_builder_set_member_name (builder, "backend");
-  json_builder_add_string_value (builder, "embedded");
-  json_builder_end_object (builder);
+  /* Reading the store first: a damaged one is reported before a key is created. */
+  store = od_commands_get_store (self, FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (!count_rows (store, OD_KIND_OFFER, FALSE, &n_offers, error) ||
+      !count_rows (store, OD_KIND_OFFER, TRUE, &n_active, error) ||
+      !count_rows (store, OD_KIND_INVOICE_REQUEST, FALSE, &n_invreqs, error))
+    return NULL;
 
-  return json_builder_get_root (builder);
+  signer = od_commands_get_signer (self, TRUE, error);
+  if (signer == NULL)
+    return NULL;
+
+  json_object_set_string_member (result, "id", od_signer_id_hex (signer));
+  json_object_set_string_member (result, "network", self->network);
+  json_object_set_string_member (result, "backend", "embedded");
+  od_json_set_u64 (result, "num_offers", n_offers);
+  od_json_set_u64 (result, "num_active_offers", n_active);
+  od_json_set_u64 (result, "num_invoicerequests", n_invreqs);
+  json_object_set_string_member (result, "data_dir", self->data_dir);
+  json_object_set_string_member (result, "version", PACKAGE_VERSION);
+
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, result);
+
+  return node;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* 3. The table                                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-static const OdCommand commands[] = {
+static const OdCommand generic_commands[] = {
   {
     "decode", cmd_decode,
     "Decode a BOLT 12 offer, invoice request or invoice and show its fields.",
@@ -963,7 +362,7 @@ static const OdCommand commands[] = {
     "names: type, valid, offer_id, offer_*, offer_recurrence, invreq_*, invoice_*, signature, "
     "unknown_*_tlvs and warnings. \"expired\": true is added when the offer (or invoice) has "
     "expired; that is reported apart from validity. The chain is not checked. A string that "
-    "breaks a rule is an error -32602 \"string: <reason>\".",
+    "breaks a rule is an error -32602 \"string: <reason>\". Needs no data directory.",
     {
       { "string", OD_PARAM_TOKEN, TRUE,
         "The BOLT 12 string, in lower or upper case, possibly split with '+'. A lightning: "
@@ -973,9 +372,12 @@ static const OdCommand commands[] = {
   },
   {
     "getinfo", cmd_getinfo,
-    "Show this Offerdesk's network and data directory.",
-    "Returns network (the chain offers are made for), data_dir (where the store is kept) and "
-    "backend (\"embedded\": a local key and a local database).",
+    "Show this Offerdesk's key, network, data directory and counts.",
+    "Returns id (the issuer key: offer_issuer_id of our offers and invreq_payer_id of our "
+    "invoice requests, created on first use), network (the chain offers are made for), "
+    "backend (\"embedded\": a local key and a local database), num_offers, "
+    "num_active_offers, num_invoicerequests, data_dir (where the store and the key are kept) "
+    "and version.",
     {
       { NULL }
     }
@@ -984,7 +386,7 @@ static const OdCommand commands[] = {
     "help", cmd_help,
     "Show the commands, or one command, with their parameters.",
     "Returns {\"help\": [{command, category, usage, description, verbose}]} for every command, "
-    "or for the one named. An unknown command is error -32601.",
+    "or for the one named. An unknown command is error -32601. Needs no data directory.",
     {
       { "command", OD_PARAM_STRING, FALSE, "The command to describe; all commands when absent." },
       { NULL }
@@ -993,12 +395,20 @@ static const OdCommand commands[] = {
   { NULL }
 };
 
+/* In the order `help` lists them. */
+static const OdCommand * const tables[] = {
+  od_offer_commands,
+  od_rate_commands,
+  generic_commands,
+};
+
 static const OdCommand *
 find_command (const char *name)
 {
-  for (const OdCommand *command = commands; command->name != NULL; command++)
-    if (strcmp (command->name, name) == 0)
-      return command;
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (const OdCommand *command = tables[t]; command->name != NULL; command++)
+      if (strcmp (command->name, name) == 0)
+        return command;
 
   return NULL;
 }
@@ -1079,8 +489,9 @@ od_commands_list (void)
     {
       GPtrArray *array = g_ptr_array_new ();
 
-      for (const OdCommand *command = commands; command->name != NULL; command++)
-        g_ptr_array_add (array, (gpointer) command->name);
+      for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+        for (const OdCommand *command = tables[t]; command->name != NULL; command++)
+          g_ptr_array_add (array, (gpointer) command->name);
       g_ptr_array_add (array, NULL);
       g_once_init_leave (&names, (const char **) g_ptr_array_free (array, FALSE));
     }
@@ -1091,26 +502,26 @@ od_commands_list (void)
 const char *
 od_commands_help (const char *method)
 {
-  static char **texts = NULL;
+  static GHashTable *texts = NULL;
   const OdCommand *command;
 
   g_return_val_if_fail (method != NULL, NULL);
 
   if (g_once_init_enter (&texts))
     {
-      guint n = g_strv_length ((char **) od_commands_list ());
-      char **array = g_new0 (char *, n + 1);
+      GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
-      for (guint i = 0; i < n; i++)
-        array[i] = command_help_text (&commands[i]);
-      g_once_init_leave (&texts, array);
+      for (const char * const *names = od_commands_list (); *names != NULL; names++)
+        g_hash_table_insert (table, (gpointer) *names,
+                             command_help_text (find_command (*names)));
+      g_once_init_leave (&texts, table);
     }
 
   command = find_command (method);
   if (command == NULL)
     return NULL;
 
-  return texts[command - commands];
+  return g_hash_table_lookup (texts, command->name);
 }
 
 const char * const *
@@ -1139,6 +550,10 @@ od_commands_new (const char *data_dir,
   self = g_new0 (OdCommands, 1);
   self->data_dir = g_strdup (data_dir);
   self->network = g_strdup (network);
+  self->network_dir = g_build_filename (data_dir, network, NULL);
+  g_mutex_init (&self->lock);
+  self->rates = od_rates_new ();
+  od_rates_add_provider (self->rates, od_rate_provider_embedded_new (rates_store, self));
 
   return self;
 }
@@ -1149,8 +564,13 @@ od_commands_free (OdCommands *self)
   if (self == NULL)
     return;
 
+  g_clear_pointer (&self->rates, od_rates_free);
+  g_clear_pointer (&self->signer, od_signer_free);
+  g_clear_pointer (&self->store, od_store_close);
+  g_mutex_clear (&self->lock);
   g_free (self->data_dir);
   g_free (self->network);
+  g_free (self->network_dir);
   g_free (self);
 }
 
@@ -1189,11 +609,15 @@ call_with_tokens (OdCommands  *self,
       return NULL;
     }
 
-  params.command = command;
   if (od_params_bind (&params, command->params, tokens, by_name, error))
     {
-      result = command->handler (self, &params, error);
-      g_assert (result != NULL || error == NULL || *error != NULL);
+      g_autoptr(GError) local_error = NULL;
+
+      result = command->handler (self, &params, &local_error);
+      if (result == NULL && local_error == NULL)
+        g_set_error (&local_error, OD_ERROR, OD_ERROR_GENERIC, "%s failed", command->name);
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
     }
   od_params_clear (&params);
 
@@ -1213,7 +637,7 @@ od_commands_call (OdCommands  *self,
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  tokens = tokens_from_node (params, &by_name, error);
+  tokens = od_param_tokens_from_node (params, &by_name, error);
   if (tokens == NULL)
     return NULL;
 
@@ -1233,7 +657,7 @@ od_commands_call_json (OdCommands  *self,
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  tokens = tokens_from_text (params_json != NULL ? params_json : "", &by_name, error);
+  tokens = od_param_tokens_from_text (params_json != NULL ? params_json : "", &by_name, error);
   if (tokens == NULL)
     return NULL;
 

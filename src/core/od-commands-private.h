@@ -1,0 +1,73 @@
+/* od-commands-private.h: what the command files share (core-internal)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The command table is split by concern: od-commands.c (the table, decode, getinfo, help),
+ * od-offer-commands.c (offers and invoice requests), od-rate-commands.c (currencyconvert,
+ * setrate, listrates).  Each file exports a table of OdCommand rows ending with a NULL name;
+ * od-commands.c lists the tables.
+ *
+ * The store and the key are opened on first use and kept for the life of the OdCommands (the
+ * GUI calls commands from worker threads: opening is serialised by a lock; the store and the
+ * signer are thread-safe).  Commands that only read never create anything: with create FALSE a
+ * missing database or key file is "nothing yet" (NULL without an error).
+ */
+
+#pragma once
+
+#include "od-commands.h"
+#include "od-params.h"
+#include "od-rates.h"
+#include "od-signer.h"
+#include "od-store.h"
+
+G_BEGIN_DECLS
+
+typedef JsonNode *(*OdCommandFunc) (OdCommands      *self,
+                                    const OdParams  *params,
+                                    GError         **error);
+
+typedef struct
+{
+  const char    *name;
+  OdCommandFunc  handler;
+  const char    *description;  /* one line */
+  const char    *verbose;      /* what it does and returns, in a few sentences */
+  OdParamSpec    params[OD_MAX_PARAMS + 1];
+} OdCommand;
+
+extern const OdCommand od_offer_commands[];
+extern const OdCommand od_rate_commands[];
+
+/* create FALSE: NULL without an error when the database file does not exist yet. */
+OdStore     *od_commands_get_store  (OdCommands  *self,
+                                     gboolean     create,
+                                     GError     **error);
+/* create FALSE: NULL without an error when there is no key file yet. */
+OdSigner    *od_commands_get_signer (OdCommands  *self,
+                                     gboolean     create,
+                                     GError     **error);
+OdRates     *od_commands_get_rates  (OdCommands  *self);
+
+/* The chain hash of the network when it is not bitcoin (offer_chains / invreq_chain); FALSE for
+ * bitcoin, whose offers carry no chain. */
+gboolean     od_commands_get_chain  (OdCommands  *self,
+                                     guint8       chain[32]);
+
+/* Sets error from a store, signer or rates error: -1 (catch-all) with the same sentence. */
+void         od_commands_fail       (GError     **error,
+                                     const GError *cause);
+
+guint64      od_now_seconds         (void);
+
+/* Lower-case hex of data. */
+char        *od_hex_encode          (const guint8 *data,
+                                     gsize         len);
+
+/* A u64 as a JSON integer member, or as a decimal string when JSON-GLib's gint64 cannot hold
+ * it (the bolt12 layer's rule for decode). */
+void         od_json_set_u64        (JsonObject   *object,
+                                     const char   *name,
+                                     guint64       value);
+
+G_END_DECLS
