@@ -164,7 +164,7 @@ node_from_object (JsonObject *object)
 {
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
-  json_node_set_object (node, object);
+  json_node_take_object (node, object);
 
   return node;
 }
