@@ -17,8 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+#include <glib/gstdio.h>
+
 #include "bolt12.h"
 #include "bolt12-json.h"
+#include "od-commands.h"
 
 typedef gpointer (*BenchSetupFunc) (GError  **error);
 typedef gboolean (*BenchRunFunc)   (gpointer  state,
@@ -318,6 +322,127 @@ point_run (gpointer   state,
   return TRUE;
 }
 
+/* offer-command: the `offer` command end to end into the store (params, grammars, build,
+ * encode, check, insert with synchronous=FULL), each with a new description so every call
+ * inserts a row.  sqlite-insert-limit: one plain INSERT per transaction into a table of the
+ * same width, with the same pragmas: the ceiling for offer-command on this disk. */
+
+typedef struct
+{
+  char       *dir;
+  OdCommands *commands;
+  sqlite3    *db;
+  guint64     counter;
+} StoreBench;
+
+static void
+store_bench_free (gpointer data)
+{
+  StoreBench *bench = data;
+  g_autofree char *cmd = NULL;
+
+  g_clear_pointer (&bench->commands, od_commands_free);
+  if (bench->db != NULL)
+    sqlite3_close (bench->db);
+  cmd = g_strdup_printf ("rm -rf '%s'", bench->dir);
+  if (system (cmd) != 0)
+    g_printerr ("offerdesk-bench: could not remove %s\n", bench->dir);
+  g_free (bench->dir);
+  g_free (bench);
+}
+
+static gpointer
+offer_command_setup (GError **error)
+{
+  StoreBench *bench = g_new0 (StoreBench, 1);
+
+  bench->dir = g_dir_make_tmp ("offerdesk-bench-XXXXXX", error);
+  if (bench->dir == NULL)
+    {
+      g_free (bench);
+      return NULL;
+    }
+  bench->commands = od_commands_new (bench->dir, "bitcoin");
+  return bench;
+}
+
+static gboolean
+offer_command_run (gpointer   state,
+                   guint      n,
+                   GError   **error)
+{
+  StoreBench *bench = state;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonNode) params = json_node_new (JSON_NODE_OBJECT);
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autoptr(JsonNode) result = NULL;
+      g_autofree char *description = g_strdup_printf ("Espresso, order %" G_GUINT64_FORMAT,
+                                                      ++bench->counter);
+
+      json_object_set_string_member (object, "amount", "2500sat");
+      json_object_set_string_member (object, "description", description);
+      json_object_set_string_member (object, "label", "till 1");
+      json_node_set_object (params, object);
+      result = od_commands_call (bench->commands, "offer", params, error);
+      if (result == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gpointer
+sqlite_setup (GError **error)
+{
+  StoreBench *bench = g_new0 (StoreBench, 1);
+  g_autofree char *path = NULL;
+
+  bench->dir = g_dir_make_tmp ("offerdesk-bench-XXXXXX", error);
+  if (bench->dir == NULL)
+    {
+      g_free (bench);
+      return NULL;
+    }
+  path = g_build_filename (bench->dir, "raw.sqlite3", NULL);
+  if (sqlite3_open (path, &bench->db) != SQLITE_OK ||
+      sqlite3_exec (bench->db,
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                    "CREATE TABLE t (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, bolt12 TEXT,"
+                    " label TEXT, status INTEGER, created_at INTEGER, description TEXT,"
+                    " amount_msat INTEGER)", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "sqlite: %s", sqlite3_errmsg (bench->db));
+      store_bench_free (bench);
+      return NULL;
+    }
+  return bench;
+}
+
+static gboolean
+sqlite_run (gpointer   state,
+            guint      n,
+            GError   **error)
+{
+  StoreBench *bench = state;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO t (id, bolt12, label, status, created_at,"
+                                              " description, amount_msat) VALUES ('%064" G_GINT64_MODIFIER "x',"
+                                              " 'lno1qgsqvgnwgcg35z6ee2h3yczraddm72xrfua9uve2rlrm9deu7xyfzrcgqgn3qzs2ge5hx6',"
+                                              " 'till 1', 1, 1738000000, 'Espresso', 2500000)",
+                                              ++bench->counter);
+
+      if (sqlite3_exec (bench->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "sqlite: %s", sqlite3_errmsg (bench->db));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static const BenchCase benchmarks[] = {
   { "decode-offer", "strings/s", "decode of a ~200-character offer without paths",
     decode_typical_setup, decode_run, g_free },
@@ -329,6 +454,10 @@ static const BenchCase benchmarks[] = {
     invreq_setup, invreq_run, g_free },
   { "point-validation-limit", "strings/s", "bolt12_point_valid alone: the ceiling for decode",
     point_setup, point_run, g_free },
+  { "offer-command", "ops/s", "the offer command end to end into the store (synchronous=FULL)",
+    offer_command_setup, offer_command_run, store_bench_free },
+  { "sqlite-insert-limit", "inserts/s", "one plain INSERT per transaction, WAL, synchronous=FULL",
+    sqlite_setup, sqlite_run, store_bench_free },
 };
 
 static int
