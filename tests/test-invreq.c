@@ -375,6 +375,57 @@ test_invreq_fields (void)
   }
 }
 
+/* bolt12-notes.md §6 reader rule 9: an offer-less invoice_request (neither offer_issuer_id nor
+ * offer_paths) must not carry offer_chains, offer_features or offer_quantity_max, and must
+ * carry invreq_amount. */
+static void
+test_offerless_rules (void)
+{
+  g_autoptr(Bolt12Message) msg = decode_ok (CLN_LNR);
+  g_autoptr(GByteArray) stream = edit_stream (msg, EDIT_DROP, BOLT12_TLV_SIGNATURE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Bolt12Message) base = NULL;
+
+  base = bolt12_message_parse (BOLT12_KIND_INVOICE_REQUEST, stream->data, stream->len, &error);
+  g_assert_no_error (error);
+  g_assert_false (base->has_offer_issuer_id);
+  g_assert_null (base->offer_paths);
+
+  expect_edit_error (base, EDIT_ADD, BOLT12_TLV_OFFER_CHAINS,
+                     "06226e46111a0b59caaf126043eb5bbf28c34f3a5e332a1fc7b2b73cf188910f",
+                     BOLT12_ERROR_INVALID, "offer_chains");
+  expect_edit_error (base, EDIT_ADD, BOLT12_TLV_OFFER_FEATURES, "02",
+                     BOLT12_ERROR_INVALID, "offer_features");
+  expect_edit_error (base, EDIT_ADD, BOLT12_TLV_OFFER_QUANTITY_MAX, "",
+                     BOLT12_ERROR_INVALID, "offer_quantity_max");
+  expect_edit_error (base, EDIT_DROP, BOLT12_TLV_INVREQ_AMOUNT, NULL,
+                     BOLT12_ERROR_INVALID, "invreq_amount");
+
+  /* The same fields are fine in a request that answers an offer (it mirrors the offer). */
+  {
+    g_autoptr(Bolt12Message) answer = decode_ok (VECTOR_LNR);
+
+    g_assert_true (answer->has_offer_issuer_id);
+    g_assert_false (answer->has_invreq_amount);
+  }
+}
+
+/* A payer note with U+0000 (valid UTF-8, but Core Lightning's utf8_check() refuses it and the
+ * typed view is a C string). */
+static void
+test_payer_note_nul (void)
+{
+  g_autoptr(Bolt12Message) msg = decode_ok (CLN_LNR);
+  g_autoptr(GByteArray) stream = edit_stream (msg, EDIT_DROP, BOLT12_TLV_SIGNATURE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Bolt12Message) base = NULL;
+
+  base = bolt12_message_parse (BOLT12_KIND_INVOICE_REQUEST, stream->data, stream->len, &error);
+  g_assert_no_error (error);
+  expect_edit_error (base, EDIT_ADD, BOLT12_TLV_INVREQ_PAYER_NOTE, "610062",
+                     BOLT12_ERROR_TLV, "invreq_payer_note");
+}
+
 /* Recurrence fields of the invoice_request and the offer recurrence they need. */
 static void
 test_invreq_recurrence (void)
@@ -946,6 +997,8 @@ main (int    argc,
   g_test_add_func ("/bolt12/invreq/unsigned", test_unsigned);
   g_test_add_func ("/bolt12/invreq/required-fields", test_required_fields);
   g_test_add_func ("/bolt12/invreq/fields", test_invreq_fields);
+  g_test_add_func ("/bolt12/invreq/offerless-rules", test_offerless_rules);
+  g_test_add_func ("/bolt12/invreq/payer-note-nul", test_payer_note_nul);
   g_test_add_func ("/bolt12/invreq/recurrence", test_invreq_recurrence);
   g_test_add_func ("/bolt12/invreq/expiry", test_invreq_expiry);
   g_test_add_func ("/bolt12/invreq/build-and-sign", test_build_and_sign);

@@ -610,6 +610,23 @@ test_bad_utf8 (void)
   expect_offer_error (issuer, BOLT12_ERROR_TLV, "offer_issuer");
 }
 
+/* U+0000 is valid UTF-8 but not text: Core Lightning's utf8_check() refuses it, and the typed
+ * view (a C string) would silently lose everything after it. */
+static void
+test_nul_in_text (void)
+{
+  static const Field description[] = { { 10, "610062" }, { 22, ISSUER }, END };
+  static const Field issuer[] = { { 10, DESC }, { 18, "00" }, { 22, ISSUER }, END };
+  static const Field currency[] = {
+    { 6, "555300" }, { 8, "01" }, { 10, DESC }, { 22, ISSUER }, END
+  };
+
+  expect_offer_error (description, BOLT12_ERROR_TLV, "offer_description");
+  expect_offer_error (description, BOLT12_ERROR_TLV, "NUL");
+  expect_offer_error (issuer, BOLT12_ERROR_TLV, "offer_issuer");
+  expect_offer_error (currency, BOLT12_ERROR_TLV, "offer_currency");
+}
+
 static void
 test_bad_points (void)
 {
@@ -1123,6 +1140,7 @@ main (int    argc,
   g_test_add_func ("/bolt12/offer/empty-chains", test_empty_chains);
   g_test_add_func ("/bolt12/offer/currency-encoding", test_currency_encoding);
   g_test_add_func ("/bolt12/offer/bad-utf8", test_bad_utf8);
+  g_test_add_func ("/bolt12/offer/nul-in-text", test_nul_in_text);
   g_test_add_func ("/bolt12/offer/bad-points", test_bad_points);
   g_test_add_func ("/bolt12/offer/non-minimal-tu", test_non_minimal_tu);
   g_test_add_func ("/bolt12/offer/paths", test_paths);

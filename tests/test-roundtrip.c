@@ -631,6 +631,27 @@ test_reserialize (void)
     }
 }
 
+/* A value longer than a TLV record can carry through GByteArray (G_MAXUINT bytes) is refused
+ * up front, not recorded with a value pointer computed from a buffer that never received it. */
+static void
+test_add_extra_too_long (void)
+{
+  g_autoptr(Bolt12Message) msg = bolt12_message_new (BOLT12_KIND_OFFER);
+  static const guint8 byte = 0;
+
+  if (sizeof (gsize) <= sizeof (guint))
+    {
+      g_test_skip ("gsize is no wider than guint here");
+      return;
+    }
+
+  /* Only the length is looked at before the refusal: nothing is read from value. */
+  g_test_expect_message ("Bolt12", G_LOG_LEVEL_CRITICAL, "*len <= G_MAXUINT*");
+  bolt12_message_add_extra (msg, 33, &byte, (gsize) G_MAXUINT + 1);
+  g_test_assert_expected_messages ();
+  g_assert_true (msg->extra_records == NULL || msg->extra_records->len == 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -640,6 +661,7 @@ main (int    argc,
   g_test_add_func ("/bolt12/roundtrip/offers", test_offers);
   g_test_add_func ("/bolt12/roundtrip/invreqs", test_invreqs);
   g_test_add_func ("/bolt12/roundtrip/reserialize", test_reserialize);
+  g_test_add_func ("/bolt12/roundtrip/add-extra-too-long", test_add_extra_too_long);
 
   return g_test_run ();
 }

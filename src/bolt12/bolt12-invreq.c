@@ -229,6 +229,21 @@ _bolt12_invreq_check (Bolt12Parse  *st,
   if (msg->has_invreq_amount && msg->invreq_amount > BOLT12_MAX_MSAT)
     return invreq_invalid (st, error, "asks for an amount above 21 million bitcoin");
 
+  /* Offer-less ("send money": neither offer_issuer_id nor offer_paths), bolt12-notes.md §6
+   * reader rule 9.  offer_amount and offer_currency are display only there. */
+  if (!msg->has_offer_issuer_id && !st->seen_offer_paths)
+    {
+      if (msg->offer_chains != NULL)
+        return invreq_invalid (st, error,
+                               "without an offer contains offer_chains (use invreq_chain)");
+      if (msg->offer_features != NULL)
+        return invreq_invalid (st, error, "without an offer contains offer_features");
+      if (msg->has_offer_quantity_max)
+        return invreq_invalid (st, error, "without an offer contains offer_quantity_max");
+      if (!msg->has_invreq_amount)
+        return invreq_invalid (st, error, "without an offer has no invreq_amount");
+    }
+
   if ((msg->has_invreq_recurrence_counter || msg->has_invreq_recurrence_start
        || msg->invreq_recurrence_cancel)
       && !msg->recurrence.present)

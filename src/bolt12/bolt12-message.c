@@ -207,6 +207,16 @@ _bolt12_read_utf8 (Bolt12Parse        *st,
                    _bolt12_kind_label (st->msg->kind), name);
       return FALSE;
     }
+  /* U+0000 is valid UTF-8 but not text.  Core Lightning's utf8_check() refuses it, and the
+   * typed view is a C string: a NUL would hide the rest of the field from every reader of the
+   * view (and from bolt12_message_serialize(), which would then write different bytes). */
+  if (rec->length > 0 && memchr (rec->value, '\0', rec->length) != NULL)
+    {
+      g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_TLV,
+                   "%s contains an invalid %s: it contains a NUL character",
+                   _bolt12_kind_label (st->msg->kind), name);
+      return FALSE;
+    }
   *out = dup_text (rec->value, rec->length);
 
   return TRUE;
@@ -916,6 +926,9 @@ bolt12_message_add_extra (Bolt12Message *msg,
 
   g_return_if_fail (msg != NULL);
   g_return_if_fail (value != NULL || len == 0);
+  /* bolt12_tlv_append() cannot take more (GByteArray lengths are guint); check here, before
+   * rec.value is computed from a buffer that would not have received the value. */
+  g_return_if_fail (len <= G_MAXUINT);
 
   if (msg->extra_records == NULL)
     {
