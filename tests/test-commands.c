@@ -861,6 +861,117 @@ test_creates_nothing (Fixture       *f,
   g_assert_true (g_file_test (f->data_dir, G_FILE_TEST_IS_DIR));
 }
 
+/* ---- od_commands_check: the call's error, or success, without writing anything ---- */
+
+static void
+test_check (Fixture       *f,
+            gconstpointer  data)
+{
+  static const struct
+  {
+    const char *method;
+    const char *params;   /* JSON */
+    int         code;     /* 0: valid */
+    const char *message;
+  } cases[] = {
+    { "offer", "{\"amount\": \"1msat\", \"description\": \"x\"}", 0, NULL },
+    { "offer", "{\"amount\": \"any\"}", 0, NULL },
+    { "offer", "{\"amount\": \"ab\", \"description\": \"x\"}", OD_ERROR_INVALID_PARAMS,
+      "amount: Not a number, and too short for currency" },
+    { "offer", "{\"amount\": \"1.1AUD\", \"description\": \"x\"}", OD_ERROR_INVALID_PARAMS,
+      "amount: Currency AUD requires 2 minor units" },
+    { "offer", "{\"amount\": \"1USD\", \"description\": \"x\"}", OD_ERROR_INVALID_PARAMS,
+      "amount: no exchange rate for USD: add one with 'offerdesk-cli setrate USD <msat per USD>'" },
+    { "offer", "{\"amount\": \"0msat\", \"description\": \"x\"}", OD_ERROR_INVALID_PARAMS,
+      "bolt12: Offer contains a zero amount" },
+    { "offer", "{\"amount\": \"2msat\"}", OD_ERROR_INVALID_PARAMS,
+      "description: description is required for the user to know what it was they paid for" },
+    { "offer", "{\"amount\": \"1msat\", \"description\": \"x\", \"recurrence\": \"0weeks\"}",
+      OD_ERROR_INVALID_PARAMS, "bolt12: Offer contains invalid recurrence period 0" },
+    { "offer", "{\"amount\": \"1msat\", \"description\": \"x\", \"recurrence\": \"1day\", "
+               "\"recurrence_paywindow\": \"-10+600\", \"proportional_amount\": true}",
+      OD_ERROR_INVALID_PARAMS, "proportional_amount: proportional_amount needs recurrence_base" },
+    { "offer", "{\"amount\": \"1msat\", \"description\": \"x\", \"colour\": \"red\"}",
+      OD_ERROR_INVALID_PARAMS, "unknown parameter: colour" },
+    { "offer", "{\"amount\": \"1msat\", \"description\": \"x\", \"recurrence\": \"4weeks\", "
+               "\"recurrence_base\": \"@1700000000\", \"recurrence_limit\": 12}", 0, NULL },
+    { "offer", "{\"amount\": \"5000sat\", \"description\": \"r\", \"refund_for\": "
+               "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}", 0, NULL },
+    { "invoicerequest", "{\"amount\": \"1000msat\", \"description\": \"x\"}", 0, NULL },
+    { "invoicerequest", "{\"amount\": \"0msat\", \"description\": \"x\"}",
+      OD_ERROR_INVALID_PARAMS, "amount: must be greater than zero" },
+    { "invoicerequest", "{\"amount\": \"1000msat\"}", OD_ERROR_INVALID_PARAMS,
+      "missing required parameter: description" },
+    { "nosuchcommand", NULL, OD_ERROR_METHOD_NOT_FOUND, "Unknown command 'nosuchcommand'" },
+  };
+  g_autoptr(JsonNode) offer = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *offer_id;
+
+  /* On an empty data dir: nothing is created, not even the directory. */
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) params = cases[i].params != NULL ? parse_json (cases[i].params) : NULL;
+      g_autoptr(GError) check_error = NULL;
+      g_autoptr(GError) call_error = NULL;
+      gboolean ok = od_commands_check (f->cmds, cases[i].method, params, &check_error);
+
+      g_test_message ("%s %s", cases[i].method, cases[i].params);
+      if (cases[i].code == 0)
+        {
+          g_assert_no_error (check_error);
+          g_assert_true (ok);
+          continue;
+        }
+      g_assert_false (ok);
+      g_assert_error (check_error, OD_ERROR, cases[i].code);
+      g_assert_cmpstr (check_error->message, ==, cases[i].message);
+      g_assert_false (g_file_test (f->data_dir, G_FILE_TEST_EXISTS));
+
+      /* The call itself gives the same error. */
+      g_assert_null (od_commands_call (f->cmds, cases[i].method, params, &call_error));
+      g_assert_error (call_error, OD_ERROR, check_error->code);
+      g_assert_cmpstr (call_error->message, ==, check_error->message);
+    }
+  g_assert_false (g_file_test (f->data_dir, G_FILE_TEST_EXISTS));
+
+  /* With a key and a store: a disabled offer is error 1000 in the check too, and the check
+   * never adds a row. */
+  offer = call_ok (f->cmds, "offer", "{\"amount\": \"2msat\", \"description\": \"again\"}");
+  offer_id = json_object_get_string_member (obj (offer), "offer_id");
+  {
+    g_autofree char *p = g_strdup_printf ("[\"%s\"]", offer_id);
+
+    json_node_unref (call_ok (f->cmds, "disableoffer", p));
+  }
+  {
+    g_autoptr(JsonNode) params = parse_json ("{\"amount\": \"2msat\", \"description\": \"again\"}");
+
+    g_assert_false (od_commands_check (f->cmds, "offer", params, &error));
+    g_assert_error (error, OD_ERROR, OD_ERROR_OFFER_ALREADY_EXISTS);
+    g_assert_cmpstr (error->message, ==, "Already exists, but isn't active");
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(JsonNode) params = parse_json ("{\"amount\": \"3msat\", \"description\": \"new\"}");
+    g_autoptr(JsonNode) rparams = parse_json ("{\"amount\": \"3msat\", \"description\": \"r\"}");
+
+    g_assert_true (od_commands_check (f->cmds, "offer", params, &error));
+    g_assert_no_error (error);
+    g_assert_true (od_commands_check (f->cmds, "invoicerequest", rparams, &error));
+    g_assert_no_error (error);
+  }
+  listed = call_ok (f->cmds, "listoffers", NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj (listed), "offers")),
+                    ==, 1);
+  json_node_unref (listed);
+  listed = call_ok (f->cmds, "listinvoicerequests", NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj (listed),
+                                                                         "invoicerequests")),
+                    ==, 0);
+}
+
 /* ---- currencies ---- */
 
 static void
@@ -1145,6 +1256,7 @@ main (int    argc,
   ADD ("/commands/store/corrupt", test_corrupt_database, "bitcoin");
   ADD ("/commands/store/not-a-database", test_not_a_database, "bitcoin");
   ADD ("/commands/store/creates-nothing", test_creates_nothing, "bitcoin");
+  ADD ("/commands/store/check", test_check, "bitcoin");
   ADD ("/commands/currency", test_currency, "bitcoin");
   ADD ("/commands/help", test_help, "bitcoin");
   ADD ("/commands/threads", test_threads, "regtest");

@@ -590,11 +590,19 @@ od_commands_get_data_dir (OdCommands *self)
   return self->data_dir;
 }
 
+/* Handlers that honour OdParams.check_only; the others are only bound in a check. */
+static gboolean
+handler_can_check (const OdCommand *command)
+{
+  return strcmp (command->name, "offer") == 0 || strcmp (command->name, "invoicerequest") == 0;
+}
+
 static JsonNode *
 call_with_tokens (OdCommands  *self,
                   const char  *method,
                   GPtrArray   *tokens,
                   gboolean     by_name,
+                  gboolean     check_only,
                   GError     **error)
 {
   const OdCommand *command = find_command (method);
@@ -613,6 +621,12 @@ call_with_tokens (OdCommands  *self,
     {
       g_autoptr(GError) local_error = NULL;
 
+      params.check_only = check_only;
+      if (check_only && !handler_can_check (command))
+        {
+          od_params_clear (&params);
+          return json_node_new (JSON_NODE_NULL);
+        }
       result = command->handler (self, &params, &local_error);
       if (result == NULL && local_error == NULL)
         g_set_error (&local_error, OD_ERROR, OD_ERROR_GENERIC, "%s failed", command->name);
@@ -641,7 +655,7 @@ od_commands_call (OdCommands  *self,
   if (tokens == NULL)
     return NULL;
 
-  return call_with_tokens (self, method, tokens, by_name, error);
+  return call_with_tokens (self, method, tokens, by_name, FALSE, error);
 }
 
 JsonNode *
@@ -661,5 +675,28 @@ od_commands_call_json (OdCommands  *self,
   if (tokens == NULL)
     return NULL;
 
-  return call_with_tokens (self, method, tokens, by_name, error);
+  return call_with_tokens (self, method, tokens, by_name, FALSE, error);
+}
+
+gboolean
+od_commands_check (OdCommands  *self,
+                   const char  *method,
+                   JsonNode    *params,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  gboolean by_name = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (method != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  tokens = od_param_tokens_from_node (params, &by_name, error);
+  if (tokens == NULL)
+    return FALSE;
+
+  result = call_with_tokens (self, method, tokens, by_name, TRUE, error);
+
+  return result != NULL;
 }

@@ -61,6 +61,17 @@ JsonNode           *od_commands_call_json   (OdCommands  *self,
                                              const char  *params_json,
                                              GError     **error);
 
+/* Checks a call without making it: the parameters are bound and parsed in Core Lightning's
+ * order and, for `offer` and `invoicerequest`, the offer or invoice request is built and encoded
+ * with every reader rule (with a stand-in key when there is no key yet) and a currency's rate is
+ * looked up, but nothing is written: no data dir, key or database is created and the store is
+ * not changed.  Returns FALSE with the GError (code and message) the call would give.  For the
+ * other commands only the parameters are checked.  Safe to call from any thread. */
+gboolean            od_commands_check       (OdCommands  *self,
+                                             const char  *method,
+                                             JsonNode    *params,
+                                             GError     **error);
+
 /* The command names, in table order (NULL-terminated, static). */
 const char * const *od_commands_list        (void);
 

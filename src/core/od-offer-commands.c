@@ -287,10 +287,42 @@ existing_store_ok (OdCommands  *self,
   return TRUE;
 }
 
-/* Builds, signs, encodes and stores an invoice request: the input has been checked. */
+/* check_only: the invoice request encoded, unsigned, with our key or a stand-in. */
+static JsonNode *
+check_invoice_request (OdCommands     *self,
+                       Bolt12Message  *msg,
+                       GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *bolt12 = NULL;
+  OdSigner *signer;
+
+  signer = od_commands_get_signer (self, FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  msg->has_invreq_payer_id = TRUE;
+  memcpy (msg->invreq_payer_id, signer != NULL ? od_signer_get_id (signer)
+                                               : placeholder_issuer_id, 33);
+  bolt12 = bolt12_message_encode (msg, FALSE, &local_error);
+  if (bolt12 == NULL)
+    {
+      od_param_error (error, "bolt12", "%s", local_error->message);
+      return NULL;
+    }
+
+  return json_node_new (JSON_NODE_NULL);
+}
+
+/* Builds, signs, encodes and stores an invoice request: the input has been checked.  With
+ * check_only, builds and encodes it unsigned (an offer-less invoice request may be) with our key
+ * if there is one, else a stand-in, and stores nothing. */
 static JsonNode *
 create_invoice_request (OdCommands           *self,
                         const InvreqRequest  *req,
+                        gboolean              check_only,
                         GError              **error)
 {
   g_autoptr(Bolt12Message) msg = bolt12_message_new (BOLT12_KIND_INVOICE_REQUEST);
@@ -303,7 +335,9 @@ create_invoice_request (OdCommands           *self,
   OdSigner *signer;
   OdStore *store;
 
-  if (!random_bytes (metadata, sizeof metadata, error))
+  if (check_only)
+    memset (metadata, 0, sizeof metadata);
+  else if (!random_bytes (metadata, sizeof metadata, error))
     return NULL;
   msg->invreq_metadata = g_bytes_new (metadata, sizeof metadata);
   msg->offer_description = g_strdup (req->description);
@@ -317,6 +351,8 @@ create_invoice_request (OdCommands           *self,
   /* Everything is checked: from here on we create what we need. */
   if (!existing_store_ok (self, error))
     return NULL;
+  if (check_only)
+    return check_invoice_request (self, msg, error);
   signer = od_commands_get_signer (self, TRUE, error);
   if (signer == NULL)
     return NULL;
@@ -384,7 +420,7 @@ cmd_invoicerequest (OdCommands      *self,
   req.absolute_expiry = od_params_get_u64 (params, "absolute_expiry", 0);
   req.single_use = od_params_get_bool (params, "single_use", TRUE);
 
-  return create_invoice_request (self, &req, error);
+  return create_invoice_request (self, &req, params->check_only, error);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -459,18 +495,21 @@ offer_refund (OdCommands      *self,
   req.single_use = TRUE;
   req.refund_payment_hash = g_checksum_get_string (checksum);
 
-  result = create_invoice_request (self, &req, error);
-  if (result != NULL)
+  result = create_invoice_request (self, &req, params->check_only, error);
+  if (result != NULL && !params->check_only)
     json_object_set_string_member (json_node_get_object (result), "refund_for", preimage_hex);
 
   return result;
 }
 
 /* Encodes the offer with our issuer key.  Before the key exists, the offer is first checked
- * with a placeholder key, so that input the encoder refuses creates nothing. */
+ * with a placeholder key, so that input the encoder refuses creates nothing; with check_only it
+ * stops there (*have_key FALSE) and no key is created. */
 static char *
 encode_offer (OdCommands     *self,
               Bolt12Message  *msg,
+              gboolean        check_only,
+              gboolean       *have_key,
               GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -495,9 +534,11 @@ encode_offer (OdCommands     *self,
       od_param_error (error, "bolt12", "%s", local_error->message);
       return NULL;
     }
-  if (signer != NULL)
+  *have_key = signer != NULL;
+  if (signer != NULL || check_only)
     return g_steal_pointer (&bolt12);
 
+  *have_key = TRUE;
   signer = od_commands_get_signer (self, TRUE, error);
   if (signer == NULL)
     return NULL;
@@ -715,6 +756,41 @@ check_rate (OdCommands  *self,
   return FALSE;
 }
 
+/* check_only, with our key: the same offer stored but inactive is error 1000, as the call
+ * would give. */
+static JsonNode *
+check_offer_not_inactive (OdCommands          *self,
+                          const OdHistoryRow  *row,
+                          GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  OdStore *store;
+
+  store = od_commands_get_store (self, FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (store == NULL)
+    return json_node_new (JSON_NODE_NULL);
+  rows = od_store_list (store, OD_KIND_OFFER, row->id, FALSE, &local_error);
+  if (rows == NULL)
+    {
+      od_commands_fail (error, local_error);
+      return NULL;
+    }
+  if (rows->len > 0 && !((const OdHistoryRow *) g_ptr_array_index (rows, 0))->active)
+    {
+      g_set_error_literal (error, OD_ERROR, OD_ERROR_OFFER_ALREADY_EXISTS,
+                           "Already exists, but isn't active");
+      return NULL;
+    }
+
+  return json_node_new (JSON_NODE_NULL);
+}
+
 static JsonNode *
 cmd_offer (OdCommands      *self,
            const OdParams  *params,
@@ -729,6 +805,7 @@ cmd_offer (OdCommands      *self,
   char *bolt12;
   JsonObject *result;
   gboolean created = FALSE;
+  gboolean have_key = FALSE;
   OdStore *store;
 
   if (refund_for != NULL)
@@ -740,10 +817,12 @@ cmd_offer (OdCommands      *self,
     return NULL;
 
   msg = offer_message_new (self, &req);
-  bolt12 = encode_offer (self, msg, error);
+  bolt12 = encode_offer (self, msg, params->check_only, &have_key, error);
   if (bolt12 == NULL)
     return NULL;
   row = offer_row_new (self, &req, msg, bolt12);
+  if (params->check_only)
+    return have_key ? check_offer_not_inactive (self, row, error) : json_node_new (JSON_NODE_NULL);
 
   store = od_commands_get_store (self, TRUE, error);
   if (store == NULL)

@@ -75,6 +75,8 @@ typedef struct
 {
   guint    n_params;
   OdParam  values[OD_MAX_PARAMS];
+  /* od_commands_check(): the handler checks everything but writes and creates nothing. */
+  gboolean check_only;
 } OdParams;
 
 /* Tokens (a GPtrArray of OdParamToken*): from a JsonNode (NULL: no params), or from JSON text

@@ -1874,3 +1874,25 @@ od_store_history_page_after (OdStore     *store,
 
   return g_steal_pointer (&rows);
 }
+
+/* Change detection */
+
+guint64
+od_store_data_version (OdStore *store)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint64 version = 0;
+
+  g_return_val_if_fail (store != NULL, 0);
+
+  locker = g_mutex_locker_new (&store->lock);
+  /* PRAGMA data_version moves when another connection commits; total_changes counts the rows
+   * this connection changed.  Both only grow, so their sum changes whenever either does. */
+  if (sqlite3_prepare_v2 (store->db, "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    version = (guint64) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return version + (guint64) sqlite3_total_changes64 (store->db);
+}

@@ -232,6 +232,11 @@ gboolean      od_store_migrate     (sqlite3            *db,
                                     guint               n_steps,
                                     GError            **error);
 
+/* A number that changes whenever a change to the database is committed, by this connection or
+ * by another one (another process): PRAGMA data_version plus this connection's own changes.
+ * Cheap enough to poll every second; only compare it for equality. */
+guint64       od_store_data_version (OdStore          *store);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdHistoryRow, od_history_row_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdRate, od_rate_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdStore, od_store_close)
