@@ -13,4 +13,6 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (OdHistoryPage, od_history_page, OD, HISTORY_PAGE, AdwBin)
 
+void od_history_page_focus_search (OdHistoryPage *self);
+
 G_END_DECLS

@@ -1,0 +1,485 @@
+/* test-app-history.c: the history page in the main window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * 1,000 offers: 990 made in-process through the window's command layer (fast) and 10 through
+ * offerdesk-cli (OFFERDESK_CLI), which the page only learns about through its once-a-second
+ * poll.  Then search through the entry, the row menu, disabling and enabling through the
+ * page's actions checked with `offerdesk-cli listoffers`, and opening a row.
+ *
+ * OD_HISTORY_SCREENSHOT=<file.png> saves a picture of the window with the rows.
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "od-application.h"
+#include "od-history-model.h"
+#include "od-history-page.h"
+#include "od-window.h"
+
+#define N_IN_PROCESS 990
+#define N_CLI        10
+
+static OdApplication *app;
+static OdWindow *window;
+static OdHistoryPage *page;
+static char *data_dir;
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
+      && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+typedef gboolean (*Condition) (gconstpointer data);
+
+/* Iterates the main context until condition holds, for at most 10 s. */
+static gboolean
+wait_until (Condition     condition,
+            gconstpointer data)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!condition (data) && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+
+  return condition (data);
+}
+
+static GtkColumnView *
+get_column_view (void)
+{
+  GtkWidget *view = find_descendant (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW);
+
+  g_assert_nonnull (view);
+
+  return GTK_COLUMN_VIEW (view);
+}
+
+static GtkEditable *
+get_search_entry (void)
+{
+  GtkWidget *entry = find_descendant (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY);
+
+  g_assert_nonnull (entry);
+
+  return GTK_EDITABLE (entry);
+}
+
+static guint
+view_n_items (void)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (get_column_view ());
+
+  return model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
+}
+
+static gboolean
+n_items_is (gconstpointer data)
+{
+  return view_n_items () == GPOINTER_TO_UINT (data);
+}
+
+static OdHistoryItem *
+view_item (guint position)
+{
+  GtkSelectionModel *model = gtk_column_view_get_model (get_column_view ());
+  OdHistoryItem *item = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+  g_assert_nonnull (item);
+  g_object_unref (item);  /* the model keeps it while its page is cached */
+
+  return item;
+}
+
+static const char *
+page_state (void)
+{
+  GtkWidget *stack = find_descendant (GTK_WIDGET (page), GTK_TYPE_STACK);
+
+  g_assert_nonnull (stack);
+
+  return gtk_stack_get_visible_child_name (GTK_STACK (stack));
+}
+
+static char *
+run_cli (const char * const *args)
+{
+  OdCommands *commands = od_window_get_commands (window);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  const char *cli = g_getenv ("OFFERDESK_CLI");
+  char *out = NULL;
+  int status = 0;
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  g_ptr_array_add (argv, (char *) "--data-dir");
+  g_ptr_array_add (argv, data_dir);
+  g_ptr_array_add (argv, (char *) "--network");
+  g_ptr_array_add (argv, (char *) od_commands_get_network (commands));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("offerdesk-cli %s failed: %s %s", args[0], out, err);
+
+  return out;
+}
+
+/* `offerdesk-cli listoffers`: the offer's active flag. */
+static gboolean
+cli_offer_active (const char *offer_id)
+{
+  const char * const args[] = { "listoffers", offer_id, NULL };
+  g_autofree char *out = run_cli (args);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *offers;
+  JsonObject *offer;
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  offers = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                         "offers");
+  g_assert_cmpuint (json_array_get_length (offers), ==, 1);
+  offer = json_array_get_object_element (offers, 0);
+  g_assert_cmpstr (json_object_get_string_member (offer, "offer_id"), ==, offer_id);
+
+  return json_object_get_boolean_member (offer, "active");
+}
+
+static void
+save_screenshot (const char *path)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+/* ---- Cases ---- */
+
+static void
+test_history_empty (void)
+{
+  od_window_show_page (window, "history");
+  wait_ms (200);
+  g_assert_cmpuint (view_n_items (), ==, 0);
+  g_assert_cmpstr (page_state (), ==, "empty");
+  g_assert_true (has_label (GTK_WIDGET (page), "No offers yet"));
+}
+
+static void
+test_history_thousand (void)
+{
+  OdCommands *commands = od_window_get_commands (window);
+  const char *screenshot = g_getenv ("OD_HISTORY_SCREENSHOT");
+
+  for (guint i = 0; i < N_IN_PROCESS; i++)
+    {
+      g_autofree char *params = g_strdup_printf ("{\"amount\": \"%usat\", \"description\": "
+                                                 "\"Offer number %u\", \"label\": \"till %u\"}",
+                                                 1000 + i, i, i % 3);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) result = od_commands_call_json (commands, "offer", params, &error);
+
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < N_CLI; i++)
+    {
+      g_autofree char *description = g_strdup_printf ("description=From the CLI %u", i);
+      const char * const args[] = { "-k", "offer", "amount=21sat", description,
+                                    "issuer=Corner Shop", NULL };
+      g_autofree char *out = run_cli (args);
+
+      g_assert_nonnull (strstr (out, "\"offer_id\""));
+    }
+
+  /* No refresh call: the page's model polls the store. */
+  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (N_IN_PROCESS + N_CLI)));
+  g_assert_cmpstr (page_state (), ==, "list");
+  g_assert_cmpstr (od_history_item_get_description (view_item (0)), ==, "From the CLI 9");
+  g_assert_cmpstr (od_history_item_get_description (view_item (N_CLI)), ==,
+                   "Offer number 989");
+  g_assert_cmpstr (od_history_item_get_description (view_item (N_CLI + N_IN_PROCESS - 1)), ==,
+                   "Offer number 0");
+
+  /* The newest rows are on screen. */
+  wait_ms (300);
+  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "From the CLI 9"));
+  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "21 sat"));
+  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "Active"));
+  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "Offer"));
+
+  if (screenshot != NULL)
+    save_screenshot (screenshot);
+}
+
+static void
+test_history_search (void)
+{
+  GtkEditable *entry = get_search_entry ();
+  guint total = N_IN_PROCESS + N_CLI;
+
+  g_assert_cmpuint (view_n_items (), ==, total);
+
+  /* "number 42": 42 and 420-429. */
+  gtk_editable_set_text (entry, "number 42");
+  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (11)));
+  for (guint i = 0; i < 11; i++)
+    g_assert_nonnull (strstr (od_history_item_get_description (view_item (i)), "number 42"));
+
+  /* The issuer, case-insensitively. */
+  gtk_editable_set_text (entry, "corner shop");
+  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (N_CLI)));
+
+  /* The label. */
+  gtk_editable_set_text (entry, "till 2");
+  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (N_IN_PROCESS / 3)));
+
+  /* An id prefix. */
+  {
+    g_autofree char *prefix = g_strndup (od_history_item_get_id (view_item (5)), 12);
+
+    gtk_editable_set_text (entry, prefix);
+    g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (1)));
+    g_assert_true (g_str_has_prefix (od_history_item_get_id (view_item (0)), prefix));
+  }
+
+  gtk_editable_set_text (entry, "nothing is called this");
+  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (0)));
+  g_assert_cmpstr (page_state (), ==, "no-results");
+
+  gtk_editable_set_text (entry, "");
+  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (total)));
+  g_assert_cmpstr (page_state (), ==, "list");
+}
+
+static gboolean
+item_active_is (gconstpointer data)
+{
+  const gboolean *expected = data;
+
+  return od_history_item_get_active (view_item (0)) == *expected;
+}
+
+static void
+test_history_disable (void)
+{
+  OdHistoryItem *item = view_item (0);
+  g_autofree char *id = g_strdup (od_history_item_get_id (item));
+  gboolean expected = FALSE;
+
+  g_assert_true (cli_offer_active (id));
+
+  /* The row menu's action (what "Disable" in the menu activates). */
+  gtk_widget_activate_action (GTK_WIDGET (page), "history.disable", "u", 0);
+  g_assert_true (wait_until (item_active_is, &expected));
+  g_assert_cmpstr (od_history_item_get_status (view_item (0)), ==, "disabled");
+  g_assert_false (cli_offer_active (id));
+  wait_ms (200);
+  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "Disabled"));
+
+  expected = TRUE;
+  gtk_widget_activate_action (GTK_WIDGET (page), "history.enable", "u", 0);
+  g_assert_true (wait_until (item_active_is, &expected));
+  g_assert_true (cli_offer_active (id));
+
+  /* Disabled by the CLI: the page follows. */
+  {
+    const char * const args[] = { "disableoffer", id, NULL };
+    g_autofree char *out = run_cli (args);
+
+    expected = FALSE;
+    g_assert_true (wait_until (item_active_is, &expected));
+  }
+}
+
+static gboolean
+menu_has (GMenuModel *menu,
+          const char *label)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      g_autofree char *text = NULL;
+
+      if (section != NULL && menu_has (section, label))
+        return TRUE;
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &text)
+          && g_strcmp0 (text, label) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_history_row_menu (void)
+{
+  GtkWidget *button = find_descendant (GTK_WIDGET (get_column_view ()), GTK_TYPE_MENU_BUTTON);
+  GMenuModel *menu;
+
+  g_assert_nonnull (button);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  wait_ms (100);
+  menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+  g_assert_nonnull (menu);
+  g_assert_true (menu_has (menu, "_Open"));
+  g_assert_true (menu_has (menu, "_Copy"));
+  /* The first row was left disabled by the previous case. */
+  g_assert_true (menu_has (menu, "_Enable"));
+  g_assert_false (menu_has (menu, "_Disable"));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+}
+
+static void
+test_history_open (void)
+{
+  GtkWidget *stack = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "history.open", "u", 1);
+  wait_ms (300);
+  for (GtkWidget *w = GTK_WIDGET (page); w != NULL; w = gtk_widget_get_parent (w))
+    if (GTK_IS_STACK (w) && gtk_stack_get_child_by_name (GTK_STACK (w), "result") != NULL)
+      stack = w;
+  g_assert_nonnull (stack);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "result");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
+  wait_ms (300);
+}
+
+static void
+test_history_focus_search (void)
+{
+  GtkEditable *entry = get_search_entry ();
+
+  od_history_page_focus_search (page);
+  wait_ms (50);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (entry))
+                 || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
+                                            GTK_WIDGET (entry)));
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
+
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_disable_setlocale ();
+  setlocale (LC_ALL, "C.UTF-8");
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+
+  data_dir = g_dir_make_tmp ("offerdesk-test-history-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("OFFERDESK_DATA_DIR", data_dir, TRUE);
+
+  app = od_application_new ();
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (OD_IS_WINDOW (l->data))
+      window = l->data;
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  page = OD_HISTORY_PAGE (find_descendant (GTK_WIDGET (window), OD_TYPE_HISTORY_PAGE));
+  g_assert_nonnull (page);
+
+  /* In order: each case starts from what the one before left. */
+  g_test_add_func ("/history/empty", test_history_empty);
+  g_test_add_func ("/history/thousand", test_history_thousand);
+  g_test_add_func ("/history/search", test_history_search);
+  g_test_add_func ("/history/disable", test_history_disable);
+  g_test_add_func ("/history/row-menu", test_history_row_menu);
+  g_test_add_func ("/history/open", test_history_open);
+  g_test_add_func ("/history/focus-search", test_history_focus_search);
+
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_clear_object (&app);
+  remove_tree (data_dir);
+  g_free (data_dir);
+
+  return status;
+}
