@@ -1420,6 +1420,61 @@ test_busy_wait (Fixture       *f,
   sqlite3_close (holder.db);
 }
 
+/* Opening a second store on a file this process already has open must not drop the first
+ * connection's locks (closing any descriptor of a file releases all of the process's POSIX
+ * locks on it): another process's commit must stay visible to the first connection. */
+static void
+cli_offer (const char *data_dir,
+           const char *description)
+{
+  const char *argv[] = { g_getenv ("OFFERDESK_CLI"), "--data-dir", data_dir, "offer", "1000sat",
+                         description, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+test_second_open_keeps_locks (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *path = g_build_filename (data_dir, "bitcoin", "offerdesk.sqlite3", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdStore) first = NULL;
+  guint64 count = 0;
+
+  cli_offer (data_dir, "first");
+  first = od_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (od_store_count (first, OD_KIND_OFFER, &count, &error));
+  g_assert_cmpuint (count, ==, 1);
+
+  {
+    g_autoptr(OdStore) second = od_store_open (path, &error);
+
+    g_assert_no_error (error);
+  }
+
+  /* Had the second open dropped our locks, the CLI would find itself the last connection when
+   * it closes, checkpoint, and delete the WAL this connection still has open. */
+  cli_offer (data_dir, "second");
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+    g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  }
+  cli_offer (data_dir, "third");
+  g_assert_true (od_store_count (first, OD_KIND_OFFER, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1457,6 +1512,7 @@ main (int   argc,
   ADD ("history", test_history);
   ADD ("history-plan", test_history_plan);
   ADD ("busy-wait", test_busy_wait);
+  ADD ("second-open-keeps-locks", test_second_open_keeps_locks);
 
 #undef ADD
 

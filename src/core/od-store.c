@@ -158,6 +158,7 @@ struct _OdStore
 {
   GMutex        lock;
   char         *path;
+  char         *file_key;   /* "dev:inode" while registered in open_files */
   sqlite3      *db;
   guint         schema_version;
   sqlite3_stmt *stmts[N_STMTS];
@@ -462,6 +463,60 @@ side_file_exists (const char *path,
  *
  * Then, for our files, a read-only connection reads the identity again (the header may lag the
  * WAL) and runs PRAGMA quick_check, which reads every page: O(size of the database). */
+/* The database files this process has open, by "dev:inode", with a count.  Closing any file
+ * descriptor of a file drops every POSIX lock the process holds on it, so the plain open() +
+ * close() that reads a header must never touch a file one of our own connections has open: it
+ * would silently release that connection's locks, and another process could then checkpoint
+ * and remove the WAL under it.  A file we already have open was verified when it was opened. */
+static GMutex open_files_lock;
+static GHashTable *open_files;
+
+static char *
+file_key_for (const GStatBuf *st)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
+                          (guint64) st->st_dev, (guint64) st->st_ino);
+}
+
+static gboolean
+open_files_contains (const char *key)
+{
+  gboolean found;
+
+  g_mutex_lock (&open_files_lock);
+  found = open_files != NULL && g_hash_table_contains (open_files, key);
+  g_mutex_unlock (&open_files_lock);
+
+  return found;
+}
+
+static void
+open_files_add (const char *key)
+{
+  guint count;
+
+  g_mutex_lock (&open_files_lock);
+  if (open_files == NULL)
+    open_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (open_files, key));
+  g_hash_table_insert (open_files, g_strdup (key), GUINT_TO_POINTER (count + 1));
+  g_mutex_unlock (&open_files_lock);
+}
+
+static void
+open_files_remove (const char *key)
+{
+  guint count;
+
+  g_mutex_lock (&open_files_lock);
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (open_files, key));
+  if (count <= 1)
+    g_hash_table_remove (open_files, key);
+  else
+    g_hash_table_insert (open_files, g_strdup (key), GUINT_TO_POINTER (count - 1));
+  g_mutex_unlock (&open_files_lock);
+}
+
 static gboolean
 verify_existing (const char  *path,
                  GError     **error)
@@ -804,6 +859,7 @@ od_store_open (const char  *path,
                GError     **error)
 {
   g_autoptr(OdStore) store = NULL;
+  g_autofree char *file_key = NULL;
   gboolean existing = TRUE;
   GStatBuf st;
   gint64 version = 0;
@@ -860,7 +916,8 @@ od_store_open (const char  *path,
                        "%s is not a regular file; refusing to touch it", path);
           return NULL;
         }
-      if (st.st_size > 0 && !verify_existing (path, error))
+      file_key = file_key_for (&st);
+      if (st.st_size > 0 && !open_files_contains (file_key) && !verify_existing (path, error))
         return NULL;
     }
 
@@ -886,6 +943,14 @@ od_store_open (const char  *path,
 
   store->schema_version = (guint) version;
 
+  if (file_key == NULL && g_stat (path, &st) == 0)
+    file_key = file_key_for (&st);
+  if (file_key != NULL)
+    {
+      open_files_add (file_key);
+      store->file_key = g_steal_pointer (&file_key);
+    }
+
   return g_steal_pointer (&store);
 }
 
@@ -899,7 +964,10 @@ od_store_close (OdStore *store)
     sqlite3_finalize (store->stmts[i]);
   if (store->db != NULL)
     sqlite3_close (store->db);
+  if (store->file_key != NULL)
+    open_files_remove (store->file_key);
   g_mutex_clear (&store->lock);
+  g_free (store->file_key);
   g_free (store->path);
   g_free (store);
 }
