@@ -62,7 +62,7 @@ run_cli_v (Run         *run,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) in = NULL;
+  g_autofree char *stdin_path = NULL;
   g_autoptr(GBytes) out = NULL;
   g_autoptr(GBytes) err = NULL;
   const char *cli = g_getenv ("OFFERDESK_CLI");
@@ -73,17 +73,28 @@ run_cli_v (Run         *run,
     g_ptr_array_add (argv, (char *) a);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+  /* Standard input comes from a file, not a pipe: a command that does not read it (a string
+   * given on the command line) may exit before a pipe is written, failing the write with EPIPE.
+   * Without input it is /dev/null. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                         | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (input != NULL)
+    {
+      g_autofree char *tmp = g_path_get_dirname (data_dir);
+
+      stdin_path = g_build_filename (tmp, "cli-stdin", NULL);
+      g_assert_true (g_file_set_contents (stdin_path, input, -1, NULL));
+      g_subprocess_launcher_set_stdin_file_path (launcher, stdin_path);
+    }
   /* decode and help must not create it */
   g_subprocess_launcher_setenv (launcher, "OFFERDESK_DATA_DIR", data_dir, TRUE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
-  in = g_bytes_new (input != NULL ? input : "", input != NULL ? strlen (input) : 0);
-  g_subprocess_communicate (proc, in, NULL, &out, &err, &error);
+  g_subprocess_communicate (proc, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
+  if (stdin_path != NULL)
+    g_unlink (stdin_path);
   g_assert_true (g_subprocess_get_if_exited (proc));
 
   run->status = g_subprocess_get_exit_status (proc);
