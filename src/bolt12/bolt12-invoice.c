@@ -19,17 +19,6 @@
 /* Invoice features: only basic_mpp (16 compulsory, 17 optional) is defined. */
 static const guint invoice_known_features[] = { 16, 17 };
 
-static gboolean
-invoice_tlv_error (Bolt12Parse  *st,
-                   const char   *name,
-                   const char   *reason,
-                   GError      **error)
-{
-  g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_TLV, "%s contains an invalid %s: %s",
-               _bolt12_kind_label (st->msg->kind), name, reason);
-  return FALSE;
-}
-
 /* ...*blinded_payinfo: u32 fee_base_msat, u32 fee_proportional_millionths,
  * u16 cltv_expiry_delta, u64 htlc_minimum_msat, u64 htlc_maximum_msat, u16 flen, features */
 static gboolean
@@ -48,11 +37,12 @@ read_blindedpay (Bolt12Parse        *st,
       gsize flen;
 
       if (left < 28)
-        return invoice_tlv_error (st, "invoice_blindedpay", "truncated payinfo", error);
+        return _bolt12_field_error (st, BOLT12_ERROR_TLV, "invoice_blindedpay",
+                                    "truncated payinfo", error);
       flen = _bolt12_be16 (p + 26);
       if (left - 28 < flen)
-        return invoice_tlv_error (st, "invoice_blindedpay", "truncated payinfo features",
-                                  error);
+        return _bolt12_field_error (st, BOLT12_ERROR_TLV, "invoice_blindedpay",
+                                    "truncated payinfo features", error);
 
       info = g_new0 (Bolt12Payinfo, 1);
       info->fee_base_msat = _bolt12_be32 (p);
@@ -89,10 +79,12 @@ read_fallbacks (Bolt12Parse        *st,
       gsize alen;
 
       if (left < 3)
-        return invoice_tlv_error (st, "invoice_fallbacks", "truncated fallback address", error);
+        return _bolt12_field_error (st, BOLT12_ERROR_TLV, "invoice_fallbacks",
+                                    "truncated fallback address", error);
       alen = _bolt12_be16 (p + 1);
       if (left - 3 < alen)
-        return invoice_tlv_error (st, "invoice_fallbacks", "truncated fallback address", error);
+        return _bolt12_field_error (st, BOLT12_ERROR_TLV, "invoice_fallbacks",
+                                    "truncated fallback address", error);
 
       fallback = g_new0 (Bolt12Fallback, 1);
       fallback->version = p[0];
@@ -113,9 +105,8 @@ read_basetime (Bolt12Parse                *st,
                Bolt12RecurrenceNumbering   numbering,
                GError                    **error)
 {
-  if (!_bolt12_note_numbering (st, numbering, rec, error)
-      || !_bolt12_read_tu (st, rec, 8, "invoice_recurrence_basetime",
-                           &st->msg->invoice_recurrence_basetime, error))
+  if (!_bolt12_read_numbered_tu (st, rec, numbering, 8, "invoice_recurrence_basetime",
+                                 &st->msg->invoice_recurrence_basetime, error))
     return FALSE;
   st->msg->has_invoice_recurrence_basetime = TRUE;
 
@@ -183,28 +174,8 @@ _bolt12_invoice_read_field (Bolt12Parse        *st,
   return ok ? BOLT12_FIELD_OK : BOLT12_FIELD_ERROR;
 }
 
-static gboolean
-invoice_invalid (GError      **error,
-                 const char   *format,
-                 ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invoice_invalid (GError      **error,
-                 const char   *format,
-                 ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, BOLT12_ERROR, BOLT12_ERROR_INVALID, text);
-
-  return FALSE;
-}
-
-/* The invoice reader rules that need nothing but the invoice (bolt12-notes.md §7).  Expiry and
+/* The invoice reader rules that need nothing but the invoice (bolt12-notes.md §7); they run for
+ * invoices only, so _bolt12_invalid() starts each sentence with "Invoice".  Expiry and
  * chain policy are the caller's; so is the comparison with the invoice_request we sent. */
 gboolean
 _bolt12_invoice_check (Bolt12Parse  *st,
@@ -214,28 +185,28 @@ _bolt12_invoice_check (Bolt12Parse  *st,
   gboolean usable = FALSE;
 
   if (!msg->has_invoice_amount)
-    return invoice_invalid (error, "Invoice has no invoice_amount");
+    return _bolt12_invalid (st, error, "has no invoice_amount");
   if (!msg->has_invoice_created_at)
-    return invoice_invalid (error, "Invoice has no invoice_created_at");
+    return _bolt12_invalid (st, error, "has no invoice_created_at");
   if (!msg->has_invoice_payment_hash)
-    return invoice_invalid (error, "Invoice has no invoice_payment_hash");
+    return _bolt12_invalid (st, error, "has no invoice_payment_hash");
   if (!msg->has_invoice_node_id)
-    return invoice_invalid (error, "Invoice has no invoice_node_id");
+    return _bolt12_invalid (st, error, "has no invoice_node_id");
   if (msg->invoice_amount > BOLT12_MAX_MSAT)
-    return invoice_invalid (error, "Invoice amount is above 21 million bitcoin");
+    return _bolt12_invalid (st, error, "amount is above 21 million bitcoin");
   if (msg->has_invreq_amount && msg->invreq_amount != msg->invoice_amount)
-    return invoice_invalid (error,
-                            "Invoice amount %" G_GUINT64_FORMAT " msat differs from the "
+    return _bolt12_invalid (st, error,
+                            "amount %" G_GUINT64_FORMAT " msat differs from the "
                             "requested %" G_GUINT64_FORMAT " msat",
                             msg->invoice_amount, msg->invreq_amount);
 
   if (!st->seen_invoice_paths || msg->invoice_paths->len == 0)
-    return invoice_invalid (error, "Invoice has no invoice_paths");
+    return _bolt12_invalid (st, error, "has no invoice_paths");
   if (!st->seen_blindedpay)
-    return invoice_invalid (error, "Invoice has no invoice_blindedpay");
+    return _bolt12_invalid (st, error, "has no invoice_blindedpay");
   if (msg->invoice_blindedpay->len != msg->invoice_paths->len)
-    return invoice_invalid (error,
-                            "Invoice has %u invoice_blindedpay entries for %u invoice_paths",
+    return _bolt12_invalid (st, error,
+                            "has %u invoice_blindedpay entries for %u invoice_paths",
                             msg->invoice_blindedpay->len, msg->invoice_paths->len);
   /* A path whose payinfo needs an unknown feature is unusable (no payinfo feature is defined). */
   for (guint i = 0; i < msg->invoice_blindedpay->len; i++)
@@ -249,18 +220,22 @@ _bolt12_invoice_check (Bolt12Parse  *st,
         usable = TRUE;
     }
   if (!usable)
-    return invoice_invalid (error,
-                            "Invoice has no usable blinded path: every invoice_blindedpay "
+    return _bolt12_invalid (st, error,
+                            "has no usable blinded path: every invoice_blindedpay "
                             "requires an unknown feature");
 
   if (msg->invreq_recurrence_cancel)
-    return invoice_invalid (error, "Invoice answers a recurrence cancellation");
+    return _bolt12_invalid (st, error, "answers a recurrence cancellation");
   if (msg->has_invoice_recurrence_basetime && !msg->recurrence.present)
-    return invoice_invalid (error,
-                            "Invoice contains invoice_recurrence_basetime but the offer has "
+    return _bolt12_invalid (st, error,
+                            "contains invoice_recurrence_basetime but the offer has "
                             "no recurrence");
   if (msg->has_invreq_recurrence_counter && !msg->has_invoice_recurrence_basetime)
-    return invoice_invalid (error, "Recurring invoice has no invoice_recurrence_basetime");
+    {
+      g_set_error_literal (error, BOLT12_ERROR, BOLT12_ERROR_INVALID,
+                           "Recurring invoice has no invoice_recurrence_basetime");
+      return FALSE;
+    }
 
   return TRUE;
 }
@@ -276,17 +251,10 @@ _bolt12_invoice_check_signature (Bolt12Parse  *st,
       g_set_error_literal (error, BOLT12_ERROR, BOLT12_ERROR_SIGNATURE, "Invoice is not signed");
       return FALSE;
     }
-  if (!bolt12_verify ("invoice", msg->invoice_node_id,
-                      (const Bolt12Record *) msg->records->data, msg->records->len,
-                      msg->signature))
-    {
-      g_set_error_literal (error, BOLT12_ERROR, BOLT12_ERROR_SIGNATURE,
-                           "Invoice signature does not verify against invoice_node_id");
-      return FALSE;
-    }
-  msg->signature_checked = TRUE;
 
-  return TRUE;
+  return _bolt12_verify_signature (st, "invoice", msg->invoice_node_id,
+                                   "Invoice signature does not verify against invoice_node_id",
+                                   error);
 }
 
 static gboolean
@@ -354,14 +322,9 @@ _bolt12_invoice_write (const Bolt12Message  *msg,
                        Bolt12TlvBuilder     *b,
                        GError              **error)
 {
-  if (msg->invoice_paths != NULL)
-    {
-      g_autoptr(GByteArray) buf = g_byte_array_new ();
-
-      if (!_bolt12_write_paths (buf, msg->invoice_paths, "invoice_paths", error))
-        return FALSE;
-      _bolt12_builder_add_array (b, BOLT12_TLV_INVOICE_PATHS, buf);
-    }
+  if (!_bolt12_builder_add_paths (b, BOLT12_TLV_INVOICE_PATHS, msg->invoice_paths,
+                                  "invoice_paths", error))
+    return FALSE;
   if (msg->invoice_blindedpay != NULL)
     {
       g_autoptr(GByteArray) buf = g_byte_array_new ();

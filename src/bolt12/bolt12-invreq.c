@@ -53,16 +53,12 @@ read_bip_353_name (Bolt12Parse        *st,
   return TRUE;
 
 truncated:
-  g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_TLV,
-               "%s contains an invalid invreq_bip_353_name: the lengths do not match the field",
-               _bolt12_kind_label (st->msg->kind));
-  return FALSE;
+  return _bolt12_field_error (st, BOLT12_ERROR_TLV, "invreq_bip_353_name",
+                              "the lengths do not match the field", error);
 
 bad_char:
-  g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_INVALID,
-               "%s contains an invalid invreq_bip_353_name: only letters, digits, '.', '_' and "
-               "'-' are allowed", _bolt12_kind_label (st->msg->kind));
-  return FALSE;
+  return _bolt12_field_error (st, BOLT12_ERROR_INVALID, "invreq_bip_353_name",
+                              "only letters, digits, '.', '_' and '-' are allowed", error);
 }
 
 static gboolean
@@ -73,8 +69,7 @@ read_counter (Bolt12Parse                *st,
 {
   guint64 v;
 
-  if (!_bolt12_note_numbering (st, numbering, rec, error)
-      || !_bolt12_read_tu (st, rec, 4, "invreq_recurrence_counter", &v, error))
+  if (!_bolt12_read_numbered_tu (st, rec, numbering, 4, "invreq_recurrence_counter", &v, error))
     return FALSE;
   st->msg->has_invreq_recurrence_counter = TRUE;
   st->msg->invreq_recurrence_counter = (guint32) v;
@@ -90,8 +85,7 @@ read_start (Bolt12Parse                *st,
 {
   guint64 v;
 
-  if (!_bolt12_note_numbering (st, numbering, rec, error)
-      || !_bolt12_read_tu (st, rec, 4, "invreq_recurrence_start", &v, error))
+  if (!_bolt12_read_numbered_tu (st, rec, numbering, 4, "invreq_recurrence_start", &v, error))
     return FALSE;
   st->msg->has_invreq_recurrence_start = TRUE;
   st->msg->invreq_recurrence_start = (guint32) v;
@@ -107,12 +101,8 @@ read_cancel (Bolt12Parse        *st,
   if (!_bolt12_note_numbering (st, BOLT12_RECURRENCE_CLN_CURRENT, rec, error))
     return FALSE;
   if (rec->length != 0)
-    {
-      g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_TLV,
-                   "%s contains an invalid invreq_recurrence_cancel: it must be empty",
-                   _bolt12_kind_label (st->msg->kind));
-      return FALSE;
-    }
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, "invreq_recurrence_cancel",
+                                "it must be empty", error);
   st->msg->invreq_recurrence_cancel = TRUE;
 
   return TRUE;
@@ -187,30 +177,6 @@ _bolt12_invreq_read_field (Bolt12Parse        *st,
   return ok ? BOLT12_FIELD_OK : BOLT12_FIELD_ERROR;
 }
 
-static gboolean
-invreq_invalid (Bolt12Parse  *st,
-                GError      **error,
-                const char   *format,
-                ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-invreq_invalid (Bolt12Parse  *st,
-                GError      **error,
-                const char   *format,
-                ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_INVALID, "%s %s",
-               _bolt12_kind_label (st->msg->kind), text);
-
-  return FALSE;
-}
-
 /* The invoice_request reader rules that need nothing but the message (bolt12-notes.md §6,
  * §11.2); run for invoice_requests and for the invoice_request an invoice mirrors.  The rules
  * that compare against one of our offers (quantity, amount, chain) are the issuer's. */
@@ -221,38 +187,38 @@ _bolt12_invreq_check (Bolt12Parse  *st,
   const Bolt12Message *msg = st->msg;
 
   if (msg->invreq_metadata == NULL)
-    return invreq_invalid (st, error, "has no invreq_metadata");
+    return _bolt12_invalid (st, error, "has no invreq_metadata");
   if (!msg->has_invreq_payer_id)
-    return invreq_invalid (st, error, "has no invreq_payer_id");
+    return _bolt12_invalid (st, error, "has no invreq_payer_id");
   if (st->seen_invreq_paths && msg->invreq_paths->len == 0)
-    return invreq_invalid (st, error, "contains an empty invreq_paths");
+    return _bolt12_invalid (st, error, "contains an empty invreq_paths");
   if (msg->has_invreq_amount && msg->invreq_amount > BOLT12_MAX_MSAT)
-    return invreq_invalid (st, error, "asks for an amount above 21 million bitcoin");
+    return _bolt12_invalid (st, error, "asks for an amount above 21 million bitcoin");
 
   /* Offer-less ("send money": neither offer_issuer_id nor offer_paths), bolt12-notes.md §6
    * reader rule 9.  offer_amount and offer_currency are display only there. */
   if (!msg->has_offer_issuer_id && !st->seen_offer_paths)
     {
       if (msg->offer_chains != NULL)
-        return invreq_invalid (st, error,
-                               "without an offer contains offer_chains (use invreq_chain)");
+        return _bolt12_invalid (st, error,
+                                "without an offer contains offer_chains (use invreq_chain)");
       if (msg->offer_features != NULL)
-        return invreq_invalid (st, error, "without an offer contains offer_features");
+        return _bolt12_invalid (st, error, "without an offer contains offer_features");
       if (msg->has_offer_quantity_max)
-        return invreq_invalid (st, error, "without an offer contains offer_quantity_max");
+        return _bolt12_invalid (st, error, "without an offer contains offer_quantity_max");
       if (!msg->has_invreq_amount)
-        return invreq_invalid (st, error, "without an offer has no invreq_amount");
+        return _bolt12_invalid (st, error, "without an offer has no invreq_amount");
     }
 
   if ((msg->has_invreq_recurrence_counter || msg->has_invreq_recurrence_start
        || msg->invreq_recurrence_cancel)
       && !msg->recurrence.present)
-    return invreq_invalid (st, error,
-                           "contains recurrence fields but the offer has no recurrence");
+    return _bolt12_invalid (st, error,
+                            "contains recurrence fields but the offer has no recurrence");
   if (msg->invreq_recurrence_cancel
       && (!msg->has_invreq_recurrence_counter || msg->invreq_recurrence_counter == 0))
-    return invreq_invalid (st, error,
-                           "cancels a recurrence without a recurrence counter above 0");
+    return _bolt12_invalid (st, error,
+                            "cancels a recurrence without a recurrence counter above 0");
 
   return TRUE;
 }
@@ -277,17 +243,9 @@ _bolt12_invreq_check_signature (Bolt12Parse  *st,
       return TRUE;
     }
 
-  if (!bolt12_verify ("invoice_request", msg->invreq_payer_id,
-                      (const Bolt12Record *) msg->records->data, msg->records->len,
-                      msg->signature))
-    {
-      g_set_error_literal (error, BOLT12_ERROR, BOLT12_ERROR_SIGNATURE,
-                           "Invoice request signature does not verify against invreq_payer_id");
-      return FALSE;
-    }
-  msg->signature_checked = TRUE;
-
-  return TRUE;
+  return _bolt12_verify_signature (st, "invoice_request", msg->invreq_payer_id,
+                                   "Invoice request signature does not verify against "
+                                   "invreq_payer_id", error);
 }
 
 gboolean
@@ -309,14 +267,9 @@ _bolt12_invreq_write (const Bolt12Message  *msg,
     bolt12_tlv_builder_add (b, BOLT12_TLV_INVREQ_PAYER_ID, msg->invreq_payer_id, 33);
   if (msg->invreq_payer_note != NULL)
     _bolt12_builder_add_string (b, BOLT12_TLV_INVREQ_PAYER_NOTE, msg->invreq_payer_note);
-  if (msg->invreq_paths != NULL)
-    {
-      g_autoptr(GByteArray) buf = g_byte_array_new ();
-
-      if (!_bolt12_write_paths (buf, msg->invreq_paths, "invreq_paths", error))
-        return FALSE;
-      _bolt12_builder_add_array (b, BOLT12_TLV_INVREQ_PATHS, buf);
-    }
+  if (!_bolt12_builder_add_paths (b, BOLT12_TLV_INVREQ_PATHS, msg->invreq_paths,
+                                  "invreq_paths", error))
+    return FALSE;
   if (msg->invreq_bip_353_name != NULL || msg->invreq_bip_353_domain != NULL)
     {
       g_autoptr(GByteArray) buf = g_byte_array_new ();

@@ -180,6 +180,36 @@ _bolt12_parse_slice (Bolt12Parse  *st,
   return g_bytes_new_from_bytes (st->msg->raw, p - st->base, len);
 }
 
+gboolean
+_bolt12_field_error (Bolt12Parse  *st,
+                     int           code,
+                     const char   *name,
+                     const char   *reason,
+                     GError      **error)
+{
+  g_set_error (error, BOLT12_ERROR, code, "%s contains an invalid %s: %s",
+               _bolt12_kind_label (st->msg->kind), name, reason);
+  return FALSE;
+}
+
+gboolean
+_bolt12_invalid (Bolt12Parse  *st,
+                 GError      **error,
+                 const char   *format,
+                 ...)
+{
+  va_list args;
+  g_autofree char *text = NULL;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_INVALID, "%s %s",
+               _bolt12_kind_label (st->msg->kind), text);
+
+  return FALSE;
+}
+
 static char *
 dup_text (const guint8 *p,
           gsize         len)
@@ -201,22 +231,13 @@ _bolt12_read_utf8 (Bolt12Parse        *st,
                    GError            **error)
 {
   if (!bolt12_utf8_valid (rec->value, rec->length))
-    {
-      g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_TLV,
-                   "%s contains an invalid %s: not valid UTF-8",
-                   _bolt12_kind_label (st->msg->kind), name);
-      return FALSE;
-    }
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name, "not valid UTF-8", error);
   /* U+0000 is valid UTF-8 but not text.  Core Lightning's utf8_check() refuses it, and the
    * typed view is a C string: a NUL would hide the rest of the field from every reader of the
    * view (and from bolt12_message_serialize(), which would then write different bytes). */
   if (rec->length > 0 && memchr (rec->value, '\0', rec->length) != NULL)
-    {
-      g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_TLV,
-                   "%s contains an invalid %s: it contains a NUL character",
-                   _bolt12_kind_label (st->msg->kind), name);
-      return FALSE;
-    }
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name, "it contains a NUL character",
+                                error);
   *out = dup_text (rec->value, rec->length);
 
   return TRUE;
@@ -272,12 +293,7 @@ _bolt12_read_point (Bolt12Parse        *st,
   if (!_bolt12_read_fixed (st, rec, 33, name, out, error))
     return FALSE;
   if (!bolt12_point_valid (out))
-    {
-      g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_TLV,
-                   "%s contains an invalid %s: not a valid public key",
-                   _bolt12_kind_label (st->msg->kind), name);
-      return FALSE;
-    }
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name, "not a valid public key", error);
 
   return TRUE;
 }
@@ -338,18 +354,6 @@ _bolt12_read_features (Bolt12Parse        *st,
   return TRUE;
 }
 
-static gboolean
-path_error (Bolt12Parse  *st,
-            int           code,
-            const char   *name,
-            const char   *reason,
-            GError      **error)
-{
-  g_set_error (error, BOLT12_ERROR, code, "%s contains an invalid %s: %s",
-               _bolt12_kind_label (st->msg->kind), name, reason);
-  return FALSE;
-}
-
 /* ...*blinded_path: paths packed back to back until the value ends (04-onion-routing.md). */
 gboolean
 _bolt12_read_paths (Bolt12Parse        *st,
@@ -374,7 +378,8 @@ _bolt12_read_paths (Bolt12Parse        *st,
       if (p[0] == 0 || p[0] == 1)
         {
           if (left < 9)
-            return path_error (st, BOLT12_ERROR_TLV, name, "truncated blinded path", error);
+            return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                        "truncated blinded path", error);
           path->first_is_scid = TRUE;
           path->first_scid_dir = p[0];
           path->first_scid = _bolt12_be64 (p + 1);
@@ -384,33 +389,35 @@ _bolt12_read_paths (Bolt12Parse        *st,
       else if (p[0] == 2 || p[0] == 3)
         {
           if (left < 33)
-            return path_error (st, BOLT12_ERROR_TLV, name, "truncated blinded path", error);
+            return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                        "truncated blinded path", error);
           if (!bolt12_point_valid (p))
-            return path_error (st, BOLT12_ERROR_TLV, name,
-                               "first_node_id is not a valid public key", error);
+            return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                        "first_node_id is not a valid public key", error);
           memcpy (path->first_node_id, p, 33);
           p += 33;
           left -= 33;
         }
       else
         {
-          return path_error (st, BOLT12_ERROR_TLV, name,
-                             "first_node_id is neither a short channel id nor a public key",
-                             error);
+          return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                      "first_node_id is neither a short channel id nor a public "
+                                      "key", error);
         }
 
       /* first_path_key, num_hops */
       if (left < 34)
-        return path_error (st, BOLT12_ERROR_TLV, name, "truncated blinded path", error);
+        return _bolt12_field_error (st, BOLT12_ERROR_TLV, name, "truncated blinded path", error);
       if (!bolt12_point_valid (p))
-        return path_error (st, BOLT12_ERROR_TLV, name,
-                           "first_path_key is not a valid public key", error);
+        return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                    "first_path_key is not a valid public key", error);
       memcpy (path->first_path_key, p, 33);
       n_hops = p[33];
       p += 34;
       left -= 34;
       if (n_hops == 0)
-        return path_error (st, BOLT12_ERROR_INVALID, name, "a blinded path has no hops", error);
+        return _bolt12_field_error (st, BOLT12_ERROR_INVALID, name,
+                                    "a blinded path has no hops", error);
 
       path->hops = g_ptr_array_new_full (n_hops, blinded_hop_free);
       for (guint i = 0; i < n_hops; i++)
@@ -419,13 +426,15 @@ _bolt12_read_paths (Bolt12Parse        *st,
           gsize enclen;
 
           if (left < 35)
-            return path_error (st, BOLT12_ERROR_TLV, name, "truncated blinded path hop", error);
+            return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                        "truncated blinded path hop", error);
           if (!bolt12_point_valid (p))
-            return path_error (st, BOLT12_ERROR_TLV, name,
-                               "blinded_node_id is not a valid public key", error);
+            return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                        "blinded_node_id is not a valid public key", error);
           enclen = _bolt12_be16 (p + 33);
           if (left - 35 < enclen)
-            return path_error (st, BOLT12_ERROR_TLV, name, "truncated blinded path hop", error);
+            return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                        "truncated blinded path hop", error);
 
           hop = g_new0 (Bolt12BlindedHop, 1);
           memcpy (hop->blinded_node_id, p, 33);
@@ -456,6 +465,40 @@ _bolt12_note_numbering (Bolt12Parse               *st,
                    _bolt12_kind_label (st->msg->kind), rec->type);
       return FALSE;
     }
+
+  return TRUE;
+}
+
+gboolean
+_bolt12_read_numbered_tu (Bolt12Parse               *st,
+                          const Bolt12Record        *rec,
+                          Bolt12RecurrenceNumbering  n,
+                          guint                      max_bytes,
+                          const char                *name,
+                          guint64                   *out,
+                          GError                   **error)
+{
+  return _bolt12_note_numbering (st, n, rec, error)
+         && _bolt12_read_tu (st, rec, max_bytes, name, out, error);
+}
+
+gboolean
+_bolt12_verify_signature (Bolt12Parse   *st,
+                          const char    *messagename,
+                          const guint8   key[33],
+                          const char    *failure,
+                          GError       **error)
+{
+  Bolt12Message *msg = st->msg;
+
+  if (!bolt12_verify (messagename, key,
+                      (const Bolt12Record *) msg->records->data, msg->records->len,
+                      msg->signature))
+    {
+      g_set_error_literal (error, BOLT12_ERROR, BOLT12_ERROR_SIGNATURE, failure);
+      return FALSE;
+    }
+  msg->signature_checked = TRUE;
 
   return TRUE;
 }
@@ -495,11 +538,11 @@ _bolt12_builder_add_array (Bolt12TlvBuilder *b,
   bolt12_tlv_builder_add (b, type, buf->len > 0 ? buf->data : empty_value, buf->len);
 }
 
-gboolean
-_bolt12_write_paths (GByteArray  *buf,
-                     GPtrArray   *paths,
-                     const char  *name,
-                     GError     **error)
+static gboolean
+write_paths (GByteArray  *buf,
+             GPtrArray   *paths,
+             const char  *name,
+             GError     **error)
 {
   for (guint i = 0; i < paths->len; i++)
     {
@@ -554,6 +597,25 @@ _bolt12_write_paths (GByteArray  *buf,
             g_byte_array_append (buf, enc, enclen);
         }
     }
+
+  return TRUE;
+}
+
+gboolean
+_bolt12_builder_add_paths (Bolt12TlvBuilder  *b,
+                           guint64            type,
+                           GPtrArray         *paths,
+                           const char        *name,
+                           GError           **error)
+{
+  g_autoptr(GByteArray) buf = NULL;
+
+  if (paths == NULL)
+    return TRUE;
+  buf = g_byte_array_new ();
+  if (!write_paths (buf, paths, name, error))
+    return FALSE;
+  _bolt12_builder_add_array (b, type, buf);
 
   return TRUE;
 }

@@ -37,18 +37,6 @@
 #define OFFER_RECURRENCE_BASE_2024      G_GUINT64_CONSTANT (1212121218)
 
 static gboolean
-recurrence_error (Bolt12Parse  *st,
-                  int           code,
-                  const char   *name,
-                  const char   *reason,
-                  GError      **error)
-{
-  g_set_error (error, BOLT12_ERROR, code, "%s contains an invalid %s: %s",
-               _bolt12_kind_label (st->msg->kind), name, reason);
-  return FALSE;
-}
-
-static gboolean
 read_flag (Bolt12Parse  *st,
            guint8        byte,
            const char   *name,
@@ -56,7 +44,7 @@ read_flag (Bolt12Parse  *st,
            GError      **error)
 {
   if (byte > 1)
-    return recurrence_error (st, BOLT12_ERROR_TLV, name, "a flag byte must be 0 or 1", error);
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name, "a flag byte must be 0 or 1", error);
   *out = byte == 1;
   return TRUE;
 }
@@ -78,10 +66,10 @@ read_recurrence (Bolt12Parse                *st,
   if (!_bolt12_note_numbering (st, numbering, rec, error))
     return FALSE;
   if (rec->length < 1)
-    return recurrence_error (st, BOLT12_ERROR_TLV, name, "no time unit", error);
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name, "no time unit", error);
   if (!bolt12_tu_read (rec->value + 1, rec->length - 1, 4, &period))
-    return recurrence_error (st, BOLT12_ERROR_TLV, name,
-                             "the period is not a minimal truncated 32-bit integer", error);
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                "the period is not a minimal truncated 32-bit integer", error);
   if (rec->value[0] > max_unit)
     {
       g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_INVALID,
@@ -112,17 +100,17 @@ read_base (Bolt12Parse                *st,
 {
   Bolt12Recurrence *r = &st->msg->recurrence;
   const char *name = "offer_recurrence_base";
-  gboolean flag;
+  gboolean flag = FALSE;
 
   if (!_bolt12_note_numbering (st, numbering, rec, error))
     return FALSE;
   if (rec->length < 1)
-    return recurrence_error (st, BOLT12_ERROR_TLV, name, "empty", error);
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name, "empty", error);
   if (!read_flag (st, rec->value[0], name, &flag, error))
     return FALSE;
   if (!bolt12_tu_read (rec->value + 1, rec->length - 1, 8, &r->basetime))
-    return recurrence_error (st, BOLT12_ERROR_TLV, name,
-                             "the basetime is not a minimal truncated 64-bit integer", error);
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                "the basetime is not a minimal truncated 64-bit integer", error);
 
   r->has_base = TRUE;
   if (numbering == BOLT12_RECURRENCE_CLN_CURRENT)
@@ -149,12 +137,12 @@ read_paywindow (Bolt12Parse                *st,
   if (!_bolt12_note_numbering (st, numbering, rec, error))
     return FALSE;
   if (rec->length < fixed)
-    return recurrence_error (st, BOLT12_ERROR_TLV, name, "truncated", error);
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name, "truncated", error);
   if (fixed == 5 && !read_flag (st, rec->value[4], name, &r->paywindow_proportional, error))
     return FALSE;
   if (!bolt12_tu_read (rec->value + fixed, rec->length - fixed, 4, &after))
-    return recurrence_error (st, BOLT12_ERROR_TLV, name,
-                             "seconds_after is not a minimal truncated 32-bit integer", error);
+    return _bolt12_field_error (st, BOLT12_ERROR_TLV, name,
+                                "seconds_after is not a minimal truncated 32-bit integer", error);
 
   r->has_paywindow = TRUE;
   r->seconds_before = _bolt12_be32 (rec->value);
@@ -172,9 +160,8 @@ read_limit (Bolt12Parse                *st,
   Bolt12Recurrence *r = &st->msg->recurrence;
   guint64 limit;
 
-  if (!_bolt12_note_numbering (st, numbering, rec, error))
-    return FALSE;
-  if (!_bolt12_read_tu (st, rec, 4, "offer_recurrence_limit", &limit, error))
+  if (!_bolt12_read_numbered_tu (st, rec, numbering, 4, "offer_recurrence_limit", &limit,
+                                 error))
     return FALSE;
 
   r->has_limit = TRUE;
@@ -330,31 +317,6 @@ _bolt12_offer_read_field (Bolt12Parse        *st,
   return ok ? BOLT12_FIELD_OK : BOLT12_FIELD_ERROR;
 }
 
-static gboolean
-offer_invalid (Bolt12Parse  *st,
-               GError      **error,
-               const char   *format,
-               ...) G_GNUC_PRINTF (3, 4);
-
-/* format receives the kind label as its first conversion ("%s contains ..."). */
-static gboolean
-offer_invalid (Bolt12Parse  *st,
-               GError      **error,
-               const char   *format,
-               ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, BOLT12_ERROR, BOLT12_ERROR_INVALID, "%s %s",
-               _bolt12_kind_label (st->msg->kind), text);
-
-  return FALSE;
-}
-
 /* The offer reader rules (bolt12-notes.md §5, §11).  They run for every kind, since the
  * invoice_request and the invoice carry the offer; only "issuer id or paths" is the offer's
  * own (an offer-less invoice_request has neither). */
@@ -366,40 +328,40 @@ _bolt12_offer_check (Bolt12Parse  *st,
   const Bolt12Recurrence *r = &msg->recurrence;
 
   if (msg->offer_chains != NULL && g_bytes_get_size (msg->offer_chains) == 0)
-    return offer_invalid (st, error, "contains an empty offer_chains");
+    return _bolt12_invalid (st, error, "contains an empty offer_chains");
 
   if (msg->has_offer_amount && msg->offer_amount == 0)
-    return offer_invalid (st, error, "contains a zero amount");
+    return _bolt12_invalid (st, error, "contains a zero amount");
   if (msg->has_offer_amount && msg->offer_currency == NULL
       && msg->offer_amount > BOLT12_MAX_MSAT)
-    return offer_invalid (st, error, "contains an amount above 21 million bitcoin");
+    return _bolt12_invalid (st, error, "contains an amount above 21 million bitcoin");
   if (msg->has_offer_amount && msg->offer_description == NULL)
-    return offer_invalid (st, error, "has an amount but no description");
+    return _bolt12_invalid (st, error, "has an amount but no description");
   if (msg->offer_currency != NULL && !msg->has_offer_amount)
-    return offer_invalid (st, error, "contains a currency with no amount");
+    return _bolt12_invalid (st, error, "contains a currency with no amount");
 
   if (st->seen_offer_paths && msg->offer_paths->len == 0)
-    return offer_invalid (st, error, "contains an empty offer_paths");
+    return _bolt12_invalid (st, error, "contains an empty offer_paths");
   if (msg->kind == BOLT12_KIND_OFFER && !msg->has_offer_issuer_id && !st->seen_offer_paths)
-    return offer_invalid (st, error, "has neither an issuer id nor blinded paths");
+    return _bolt12_invalid (st, error, "has neither an issuer id nor blinded paths");
 
   if (st->seen_recurrence_compulsory && st->seen_recurrence_optional)
-    return offer_invalid (st, error, "contains both a compulsory and an optional recurrence");
+    return _bolt12_invalid (st, error, "contains both a compulsory and an optional recurrence");
   if (st->seen_pr1240_odd && (st->numberings & (1u << BOLT12_RECURRENCE_CLN_2022)) != 0)
-    return offer_invalid (st, error,
-                          "mixes recurrence numberings: Core Lightning 2022 fields with "
-                          "fields 25, 27 or 29 of the recurrence proposal");
+    return _bolt12_invalid (st, error,
+                            "mixes recurrence numberings: Core Lightning 2022 fields with "
+                            "fields 25, 27 or 29 of the recurrence proposal");
   if (!r->present && (r->has_base || r->has_paywindow || r->has_limit))
-    return offer_invalid (st, error,
-                          "contains a recurrence base, paywindow or limit without a recurrence");
+    return _bolt12_invalid (st, error,
+                            "contains a recurrence base, paywindow or limit without a recurrence");
   if (r->present)
     {
       if (r->period == 0)
-        return offer_invalid (st, error, "contains invalid recurrence period 0");
+        return _bolt12_invalid (st, error, "contains invalid recurrence period 0");
       if (r->has_limit && r->limit == 0)
-        return offer_invalid (st, error, "contains invalid recurrence limit 0");
+        return _bolt12_invalid (st, error, "contains invalid recurrence limit 0");
       if (!r->compulsory && r->has_base)
-        return offer_invalid (st, error, "contains an optional recurrence with a base");
+        return _bolt12_invalid (st, error, "contains an optional recurrence with a base");
     }
 
   return TRUE;
@@ -478,14 +440,9 @@ _bolt12_offer_write (const Bolt12Message  *msg,
     _bolt12_builder_add_bytes (b, BOLT12_TLV_OFFER_FEATURES, msg->offer_features);
   if (msg->has_offer_absolute_expiry)
     bolt12_tlv_builder_add_tu (b, BOLT12_TLV_OFFER_ABSOLUTE_EXPIRY, msg->offer_absolute_expiry);
-  if (msg->offer_paths != NULL)
-    {
-      g_autoptr(GByteArray) buf = g_byte_array_new ();
-
-      if (!_bolt12_write_paths (buf, msg->offer_paths, "offer_paths", error))
-        return FALSE;
-      _bolt12_builder_add_array (b, BOLT12_TLV_OFFER_PATHS, buf);
-    }
+  if (!_bolt12_builder_add_paths (b, BOLT12_TLV_OFFER_PATHS, msg->offer_paths, "offer_paths",
+                                  error))
+    return FALSE;
   if (msg->offer_issuer != NULL)
     _bolt12_builder_add_string (b, BOLT12_TLV_OFFER_ISSUER, msg->offer_issuer);
   if (msg->has_offer_quantity_max)

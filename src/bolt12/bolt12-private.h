@@ -47,6 +47,19 @@ GBytes            *_bolt12_parse_slice       (Bolt12Parse        *st,
                                               const guint8       *p,
                                               gsize               len);
 
+/* Fail with code and "<Kind> contains an invalid <name>: <reason>"; return FALSE. */
+gboolean           _bolt12_field_error       (Bolt12Parse        *st,
+                                              int                 code,
+                                              const char         *name,
+                                              const char         *reason,
+                                              GError            **error);
+/* Fail with BOLT12_ERROR_INVALID and "<Kind> " followed by the formatted text (a reader rule);
+ * return FALSE. */
+gboolean           _bolt12_invalid           (Bolt12Parse        *st,
+                                              GError            **error,
+                                              const char         *format,
+                                              ...) G_GNUC_PRINTF (3, 4);
+
 /* Field readers: each checks the encoding of rec and fails with BOLT12_ERROR_TLV (or
  * BOLT12_ERROR_INVALID for a rule such as an unknown even feature bit), naming the field. */
 gboolean           _bolt12_read_utf8         (Bolt12Parse        *st,
@@ -89,6 +102,23 @@ gboolean           _bolt12_note_numbering    (Bolt12Parse        *st,
                                               Bolt12RecurrenceNumbering n,
                                               const Bolt12Record *rec,
                                               GError            **error);
+/* A recurrence-related truncated integer of numbering n: _bolt12_note_numbering, then
+ * _bolt12_read_tu. */
+gboolean           _bolt12_read_numbered_tu  (Bolt12Parse        *st,
+                                              const Bolt12Record *rec,
+                                              Bolt12RecurrenceNumbering n,
+                                              guint               max_bytes,
+                                              const char         *name,
+                                              guint64            *out,
+                                              GError            **error);
+/* Verifies the message's signature over its records under messagename ("invoice_request",
+ * "invoice") against key; fails with BOLT12_ERROR_SIGNATURE and failure, else marks the
+ * signature checked. */
+gboolean           _bolt12_verify_signature  (Bolt12Parse        *st,
+                                              const char         *messagename,
+                                              const guint8        key[33],
+                                              const char         *failure,
+                                              GError            **error);
 
 /* TRUE when the feature bitmap (big-endian, bit 0 = LSB of the last byte) has an even bit set
  * that is not in known; *bit receives the lowest such bit. */
@@ -98,9 +128,10 @@ gboolean           _bolt12_features_unknown_even (const guint8   *bits,
                                                   guint           n_known,
                                                   guint64        *bit);
 
-/* Writers of the composite encodings (append to buf); FALSE when a length does not fit its
- * wire field (BOLT12_ERROR_RANGE). */
-gboolean           _bolt12_write_paths       (GByteArray         *buf,
+/* Adds the blinded paths as record type (nothing when paths is NULL); FALSE when a length
+ * does not fit its wire field (BOLT12_ERROR_RANGE). */
+gboolean           _bolt12_builder_add_paths (Bolt12TlvBuilder   *b,
+                                              guint64             type,
                                               GPtrArray          *paths,
                                               const char         *name,
                                               GError            **error);
