@@ -70,4 +70,7 @@ void         od_json_set_u64        (JsonObject   *object,
                                      const char   *name,
                                      guint64       value);
 
+/* A JSON object node that takes object. */
+JsonNode    *od_json_node_from_object (JsonObject *object);
+
 G_END_DECLS

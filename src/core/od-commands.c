@@ -90,6 +90,16 @@ od_json_set_u64 (JsonObject *object,
     }
 }
 
+JsonNode *
+od_json_node_from_object (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+
+  return node;
+}
+
 void
 od_commands_fail (GError       **error,
                   const GError  *cause)

@@ -159,16 +159,6 @@ parse_paywindow (const char  *text,
 /* Results                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
-static JsonNode *
-node_from_object (JsonObject *object)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_take_object (node, object);
-
-  return node;
-}
-
 /* The fields Core Lightning returns for a stored offer / invoice request. */
 static void
 set_status_fields (JsonObject         *object,
@@ -287,31 +277,56 @@ existing_store_ok (OdCommands  *self,
   return TRUE;
 }
 
+/* msg encoded unsigned; what the encoder refuses is a "bolt12" parameter error. */
+static char *
+encode_message (Bolt12Message  *msg,
+                GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *bolt12 = bolt12_message_encode (msg, FALSE, &local_error);
+
+  if (bolt12 == NULL)
+    od_param_error (error, "bolt12", "%s", local_error->message);
+
+  return bolt12;
+}
+
+/* Writes our key into key if the key file exists, else placeholder_issuer_id; creates no key.
+ * *signer is NULL when there is no key yet. */
+static gboolean
+existing_key_or_placeholder (OdCommands  *self,
+                             guint8       key[33],
+                             OdSigner   **signer,
+                             GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  *signer = od_commands_get_signer (self, FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  memcpy (key, *signer != NULL ? od_signer_get_id (*signer) : placeholder_issuer_id, 33);
+
+  return TRUE;
+}
+
 /* check_only: the invoice request encoded, unsigned, with our key or a stand-in. */
 static JsonNode *
 check_invoice_request (OdCommands     *self,
                        Bolt12Message  *msg,
                        GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *bolt12 = NULL;
   OdSigner *signer;
 
-  signer = od_commands_get_signer (self, FALSE, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+  if (!existing_key_or_placeholder (self, msg->invreq_payer_id, &signer, error))
+    return NULL;
   msg->has_invreq_payer_id = TRUE;
-  memcpy (msg->invreq_payer_id, signer != NULL ? od_signer_get_id (signer)
-                                               : placeholder_issuer_id, 33);
-  bolt12 = bolt12_message_encode (msg, FALSE, &local_error);
+  bolt12 = encode_message (msg, error);
   if (bolt12 == NULL)
-    {
-      od_param_error (error, "bolt12", "%s", local_error->message);
-      return NULL;
-    }
+    return NULL;
 
   return json_node_new (JSON_NODE_NULL);
 }
@@ -363,12 +378,9 @@ create_invoice_request (OdCommands           *self,
       od_commands_fail (error, local_error);
       return NULL;
     }
-  bolt12 = bolt12_message_encode (msg, FALSE, &local_error);
+  bolt12 = encode_message (msg, error);
   if (bolt12 == NULL)
-    {
-      od_param_error (error, "bolt12", "%s", local_error->message);
-      return NULL;
-    }
+    return NULL;
 
   row->id = od_hex_encode (msg->invreq_id, 32);
   row->bolt12 = g_steal_pointer (&bolt12);
@@ -402,7 +414,7 @@ create_invoice_request (OdCommands           *self,
   if (stored->label != NULL)
     json_object_set_string_member (result, "label", stored->label);
 
-  return node_from_object (result);
+  return od_json_node_from_object (result);
 }
 
 static JsonNode *
@@ -512,28 +524,18 @@ encode_offer (OdCommands     *self,
               gboolean       *have_key,
               GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *bolt12 = NULL;
   OdSigner *signer;
 
   if (!existing_store_ok (self, error))
     return NULL;
-  signer = od_commands_get_signer (self, FALSE, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
+  if (!existing_key_or_placeholder (self, msg->offer_issuer_id, &signer, error))
+    return NULL;
 
   msg->has_offer_issuer_id = TRUE;
-  memcpy (msg->offer_issuer_id, signer != NULL ? od_signer_get_id (signer)
-                                               : placeholder_issuer_id, 33);
-  bolt12 = bolt12_message_encode (msg, FALSE, &local_error);
+  bolt12 = encode_message (msg, error);
   if (bolt12 == NULL)
-    {
-      od_param_error (error, "bolt12", "%s", local_error->message);
-      return NULL;
-    }
+    return NULL;
   *have_key = signer != NULL;
   if (signer != NULL || check_only)
     return g_steal_pointer (&bolt12);
@@ -543,12 +545,8 @@ encode_offer (OdCommands     *self,
   if (signer == NULL)
     return NULL;
   memcpy (msg->offer_issuer_id, od_signer_get_id (signer), 33);
-  g_clear_pointer (&bolt12, g_free);
-  bolt12 = bolt12_message_encode (msg, FALSE, &local_error);
-  if (bolt12 == NULL)
-    od_param_error (error, "bolt12", "%s", local_error->message);
 
-  return g_steal_pointer (&bolt12);
+  return encode_message (msg, error);
 }
 
 /* The offer's parameters, checked. */
@@ -848,7 +846,7 @@ cmd_offer (OdCommands      *self,
   if (req.expiry_from_base)
     od_json_set_u64 (result, "absolute_expiry", req.expiry);
 
-  return node_from_object (result);
+  return od_json_node_from_object (result);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -897,7 +895,7 @@ list_rows (OdCommands      *self,
   json_object_set_array_member (result, kind == OD_KIND_OFFER ? "offers" : "invoicerequests",
                                 array);
 
-  return node_from_object (result);
+  return od_json_node_from_object (result);
 }
 
 static JsonNode *
@@ -962,7 +960,7 @@ set_active (OdCommands      *self,
       return NULL;
     }
 
-  return node_from_object (is_offer ? offer_item (row) : invreq_item (row));
+  return od_json_node_from_object (is_offer ? offer_item (row) : invreq_item (row));
 }
 
 static JsonNode *

@@ -83,16 +83,6 @@ rate_object (const OdRate *rate)
   return object;
 }
 
-static JsonNode *
-node_from_object (JsonObject *object)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_take_object (node, object);
-
-  return node;
-}
-
 /* Handlers */
 
 static JsonNode *
@@ -120,7 +110,7 @@ cmd_currencyconvert (OdCommands      *self,
   result = json_object_new ();
   od_json_set_u64 (result, "msat", msat);
 
-  return node_from_object (result);
+  return od_json_node_from_object (result);
 }
 
 static JsonNode *
@@ -144,7 +134,7 @@ cmd_setrate (OdCommands      *self,
       return NULL;
     }
 
-  return node_from_object (rate_object (rate));
+  return od_json_node_from_object (rate_object (rate));
 }
 
 static JsonNode *
@@ -176,7 +166,7 @@ cmd_listrates (OdCommands      *self,
   result = json_object_new ();
   json_object_set_array_member (result, "rates", array);
 
-  return node_from_object (result);
+  return od_json_node_from_object (result);
 }
 
 /* The table */

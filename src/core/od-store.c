@@ -1020,6 +1020,23 @@ get_stmt (OdStore  *store,
   return store->stmts[id];
 }
 
+/* Steps a statement that writes (returns no rows) to its end. */
+static gboolean
+step_write (OdStore       *store,
+            sqlite3_stmt  *stmt,
+            GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 bind_text (sqlite3_stmt *stmt,
            int           index,
@@ -1296,7 +1313,6 @@ insert_locked (OdStore             *store,
                GError             **error)
 {
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
 
   if ((stmt = get_stmt (store, STMT_INSERT, error)) == NULL)
     return FALSE;
@@ -1322,12 +1338,8 @@ insert_locked (OdStore             *store,
   bind_u64 (stmt, 18, row->has_recurrence && row->has_recurrence_limit, row->recurrence_limit);
   bind_text (stmt, 19, row->refund_for);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
-      return FALSE;
-    }
+  if (!step_write (store, stmt, error))
+    return FALSE;
   *inserted = sqlite3_changes (store->db) == 1;
 
   return TRUE;
@@ -1341,7 +1353,6 @@ set_status_locked (OdStore     *store,
                    GError     **error)
 {
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
 
   if ((stmt = get_stmt (store, STMT_SET_STATUS, error)) == NULL)
     return FALSE;
@@ -1349,14 +1360,7 @@ set_status_locked (OdStore     *store,
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, (int) status);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
-      return FALSE;
-    }
-
-  return TRUE;
+  return step_write (store, stmt, error);
 }
 
 /* Issued rows */
@@ -1680,7 +1684,6 @@ od_store_set_rate (OdStore     *store,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, FALSE);
 
@@ -1699,13 +1702,9 @@ od_store_set_rate (OdStore     *store,
   sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) msat_per_unit);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  rc = sqlite3_step (stmt);
+  if (!step_write (store, stmt, error))
+    goto fail;
   od_stmt_ref_clear (&stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
-      goto fail;
-    }
 
   return commit (store->db, store->path, error);
 
@@ -1777,7 +1776,6 @@ od_store_delete_rate (OdStore     *store,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, FALSE);
 
@@ -1790,13 +1788,9 @@ od_store_delete_rate (OdStore     *store,
   if ((stmt = get_stmt (store, STMT_RATE_DELETE, error)) == NULL)
     goto fail;
   sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
+  if (!step_write (store, stmt, error))
+    goto fail;
   od_stmt_ref_clear (&stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
-      goto fail;
-    }
   if (sqlite3_changes (store->db) == 0)
     {
       g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND,
@@ -1834,6 +1828,22 @@ like_pattern (const char *filter)
   return g_string_free (pattern, FALSE);
 }
 
+/* The history statement plain, or filtered with pattern bound to ?1 when pattern is not NULL. */
+static sqlite3_stmt *
+get_history_stmt (OdStore     *store,
+                  const char  *pattern,
+                  StmtId       plain,
+                  StmtId       filtered,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = get_stmt (store, pattern != NULL ? filtered : plain, error);
+
+  if (stmt != NULL && pattern != NULL)
+    sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+
+  return stmt;
+}
+
 static gboolean
 check_filter (const char  *filter,
               GError     **error)
@@ -1861,12 +1871,9 @@ od_store_history_count (OdStore     *store,
   pattern = like_pattern (filter);
 
   locker = g_mutex_locker_new (&store->lock);
-  stmt = get_stmt (store, pattern != NULL ? STMT_HISTORY_COUNT_FILTER : STMT_HISTORY_COUNT,
-                   error);
+  stmt = get_history_stmt (store, pattern, STMT_HISTORY_COUNT, STMT_HISTORY_COUNT_FILTER, error);
   if (stmt == NULL)
     return FALSE;
-  if (pattern != NULL)
-    sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
 
   return count_stmt (store, stmt, count, error);
 }
@@ -1892,12 +1899,9 @@ od_store_history_page (OdStore     *store,
   pattern = like_pattern (filter);
 
   locker = g_mutex_locker_new (&store->lock);
-  stmt = get_stmt (store, pattern != NULL ? STMT_HISTORY_PAGE_FILTER : STMT_HISTORY_PAGE,
-                   error);
+  stmt = get_history_stmt (store, pattern, STMT_HISTORY_PAGE, STMT_HISTORY_PAGE_FILTER, error);
   if (stmt == NULL)
     return NULL;
-  if (pattern != NULL)
-    sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, limit);
   sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) offset);
   if (!collect_rows (store, stmt, rows, error))
@@ -1928,12 +1932,9 @@ od_store_history_page_after (OdStore     *store,
   pattern = like_pattern (filter);
 
   locker = g_mutex_locker_new (&store->lock);
-  stmt = get_stmt (store, pattern != NULL ? STMT_HISTORY_AFTER_FILTER : STMT_HISTORY_AFTER,
-                   error);
+  stmt = get_history_stmt (store, pattern, STMT_HISTORY_AFTER, STMT_HISTORY_AFTER_FILTER, error);
   if (stmt == NULL)
     return NULL;
-  if (pattern != NULL)
-    sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, created_at);
   sqlite3_bind_int64 (stmt, 3, seq);
   sqlite3_bind_int64 (stmt, 4, limit);
