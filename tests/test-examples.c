@@ -11,18 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bolt12.h"
-
-static char *
-to_hex (const guint8 *p,
-        gsize         len)
-{
-  GString *s = g_string_new (NULL);
-
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (s, "%02x", p[i]);
-
-  return g_string_free (s, FALSE);
-}
+#include "od-test-utils.h"
 
 static gboolean
 hex_to_buf (const char *hex,
@@ -69,7 +58,7 @@ check_id (const char   *str,
 
   if (siblings == NULL || !json_object_has_member (siblings, member))
     return;
-  hex = to_hex (id, 32);
+  hex = od_test_hex (id, 32);
   if (g_strcmp0 (hex, json_object_get_string_member (siblings, member)) != 0)
     g_error ("%s: our %s %s, Core Lightning's %s", str, member, hex,
              json_object_get_string_member (siblings, member));
@@ -256,7 +245,7 @@ build_offer_example (guint        index,
   str = bolt12_message_encode (msg, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (str, ==, json_object_get_string_member (response, "bolt12"));
-  id = to_hex (msg->offer_id, 32);
+  id = od_test_hex (msg->offer_id, 32);
   g_assert_cmpstr (id, ==, json_object_get_string_member (response, "offer_id"));
 }
 

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bolt12.h"
+#include "od-test-utils.h"
 
 /* signature-test.json's complete invoice_request: Alice's offer, Bob's request. */
 #define VECTOR_LNR \
@@ -30,40 +31,6 @@
 /* ---------------------------------------------------------------------------------------------
  * Helpers
  */
-
-static GByteArray *
-hex_to_bytes (const char *hex)
-{
-  GByteArray *out = g_byte_array_new ();
-  gsize n = strlen (hex);
-
-  g_assert_cmpuint (n % 2, ==, 0);
-  for (gsize i = 0; i < n; i += 2)
-    {
-      int hi = g_ascii_xdigit_value (hex[i]);
-      int lo = g_ascii_xdigit_value (hex[i + 1]);
-      guint8 b;
-
-      g_assert_cmpint (hi, >=, 0);
-      g_assert_cmpint (lo, >=, 0);
-      b = (guint8) (hi << 4 | lo);
-      g_byte_array_append (out, &b, 1);
-    }
-
-  return out;
-}
-
-static char *
-to_hex (const guint8 *p,
-        gsize         len)
-{
-  GString *s = g_string_new (NULL);
-
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (s, "%02x", p[i]);
-
-  return g_string_free (s, FALSE);
-}
 
 static Bolt12Message *
 decode_ok (const char *str)
@@ -94,7 +61,7 @@ edit_stream (const Bolt12Message *msg,
              const char          *hex)
 {
   GByteArray *out = g_byte_array_new ();
-  g_autoptr(GByteArray) value = hex != NULL ? hex_to_bytes (hex) : g_byte_array_new ();
+  g_autoptr(GByteArray) value = hex != NULL ? od_test_hex_to_array (hex) : g_byte_array_new ();
   gboolean done = FALSE;
 
   for (guint i = 0; i < msg->records->len; i++)
@@ -182,7 +149,7 @@ random_key (guint8 seckey[32],
 static GBytes *
 bytes_from_hex (const char *hex)
 {
-  GByteArray *b = hex_to_bytes (hex);
+  GByteArray *b = od_test_hex_to_array (hex);
 
   return g_byte_array_free_to_bytes (b);
 }
@@ -709,7 +676,7 @@ test_listinvoices (void)
           if (!json_object_has_member (inv, "bolt12"))
             continue;
           msg = decode_ok (json_object_get_string_member (inv, "bolt12"));
-          hash = to_hex (msg->invoice_payment_hash, 32);
+          hash = od_test_hex (msg->invoice_payment_hash, 32);
           g_assert_cmpstr (hash, ==, json_object_get_string_member (inv, "payment_hash"));
           g_assert_cmpuint (msg->invoice_amount, ==,
                             json_object_get_int_member (inv, "amount_msat"));
@@ -784,7 +751,7 @@ test_invoice_required (void)
       payinfo = &g_array_index (msg->records, Bolt12Record, i);
   g_assert_nonnull (payinfo);
   {
-    g_autofree char *one = to_hex (payinfo->value, payinfo->length);
+    g_autofree char *one = od_test_hex (payinfo->value, payinfo->length);
 
     two = g_strconcat (one, one, NULL);
   }

@@ -19,6 +19,7 @@
 #include <secp256k1_schnorrsig.h>
 
 #include "bolt12.h"
+#include "od-test-utils.h"
 
 /* Helpers */
 
@@ -56,26 +57,13 @@ hex_decode_into (const char *hex,
   memcpy (out, g_bytes_get_data (bytes, NULL), n);
 }
 
-static char *
-hex_encode (const guint8 *data,
-            gsize         len)
-{
-  GString *s = g_string_sized_new (2 * len + 1);
-  gsize i;
-
-  for (i = 0; i < len; i++)
-    g_string_append_printf (s, "%02x", data[i]);
-
-  return g_string_free (s, FALSE);
-}
-
 /* Compares bytes with a hex string (either case), showing both on failure. */
 static void
 assert_hex (const guint8 *data,
             gsize         len,
             const char   *expected)
 {
-  g_autofree char *got = hex_encode (data, len);
+  g_autofree char *got = od_test_hex (data, len);
   g_autofree char *want = g_ascii_strdown (expected, -1);
 
   g_assert_cmpstr (got, ==, want);

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bolt12.h"
+#include "od-test-utils.h"
 
 #define ISSUER "02eec7245d6b7d2ccb30380bfbe2a3648cd7a942653f5aa340edcea1f283686619"
 #define POINT2 "0324653eac434488002cc06bbfb7f10fe18991e35f9fe4302dbea6d2353dc0ab1c"
@@ -22,47 +23,13 @@
  * Helpers
  */
 
-static GByteArray *
-hex_to_bytes (const char *hex)
-{
-  GByteArray *out = g_byte_array_new ();
-  gsize n = strlen (hex);
-
-  g_assert_cmpuint (n % 2, ==, 0);
-  for (gsize i = 0; i < n; i += 2)
-    {
-      int hi = g_ascii_xdigit_value (hex[i]);
-      int lo = g_ascii_xdigit_value (hex[i + 1]);
-      guint8 b;
-
-      g_assert_cmpint (hi, >=, 0);
-      g_assert_cmpint (lo, >=, 0);
-      b = (guint8) (hi << 4 | lo);
-      g_byte_array_append (out, &b, 1);
-    }
-
-  return out;
-}
-
-static char *
-to_hex (const guint8 *p,
-        gsize         len)
-{
-  GString *s = g_string_new (NULL);
-
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (s, "%02x", p[i]);
-
-  return g_string_free (s, FALSE);
-}
-
 static char *
 bytes_hex (GBytes *bytes)
 {
   gsize len = 0;
   const guint8 *p = g_bytes_get_data (bytes, &len);
 
-  return to_hex (p, len);
+  return od_test_hex (p, len);
 }
 
 static guint64
@@ -97,7 +64,7 @@ field_value (const char *value)
       g_byte_array_append (out, (const guint8 *) value + 1, strlen (value + 1));
       return out;
     }
-  return hex_to_bytes (value);
+  return od_test_hex_to_array (value);
 }
 
 /* The records in the order given (no sorting: a test may want a bad order). */
@@ -181,7 +148,7 @@ check_typed_field (const Bolt12Message *msg,
                    const guint8        *v,
                    gsize                len)
 {
-  g_autofree char *hex = to_hex (v, len);
+  g_autofree char *hex = od_test_hex (v, len);
   g_autofree char *text = g_strndup ((const char *) v, len);
 
   switch (type)
@@ -310,8 +277,8 @@ test_vector (gconstpointer data)
       {
         JsonObject *f = json_array_get_object_element (fields, i);
         const Bolt12Record *rec = &g_array_index (msg->records, Bolt12Record, i);
-        g_autofree char *hex = to_hex (rec->value, rec->length);
-        g_autoptr(GByteArray) v = hex_to_bytes (json_object_get_string_member (f, "hex"));
+        g_autofree char *hex = od_test_hex (rec->value, rec->length);
+        g_autoptr(GByteArray) v = od_test_hex_to_array (json_object_get_string_member (f, "hex"));
 
         g_assert_cmpuint (rec->type, ==, json_object_get_int_member (f, "type"));
         g_assert_cmpuint (rec->length, ==, json_object_get_int_member (f, "length"));
@@ -681,8 +648,8 @@ test_paths (void)
   g_autoptr(Bolt12Message) b = parse_offer_ok (scid);
   const Bolt12BlindedPath *path;
   const Bolt12BlindedHop *hop;
-  g_autoptr(GByteArray) issuer = hex_to_bytes (ISSUER);
-  g_autoptr(GByteArray) point2 = hex_to_bytes (POINT2);
+  g_autoptr(GByteArray) issuer = od_test_hex_to_array (ISSUER);
+  g_autoptr(GByteArray) point2 = od_test_hex_to_array (POINT2);
 
   g_assert_cmpuint (a->offer_paths->len, ==, 1);
   path = g_ptr_array_index (a->offer_paths, 0);
@@ -1049,7 +1016,7 @@ test_chain_names (void)
       g_autofree char *hex = NULL;
 
       g_assert_true (bolt12_chain_from_name (names[i], chain));
-      hex = to_hex (chain, 32);
+      hex = od_test_hex (chain, 32);
       g_assert_cmpstr (hex, ==, hashes[i]);
       g_assert_cmpstr (bolt12_chain_name (chain), ==, names[i]);
     }
@@ -1065,7 +1032,7 @@ test_build_rules (void)
 {
   g_autoptr(Bolt12Message) msg = bolt12_message_new (BOLT12_KIND_OFFER);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GByteArray) issuer = hex_to_bytes (ISSUER);
+  g_autoptr(GByteArray) issuer = od_test_hex_to_array (ISSUER);
   g_autofree char *str = NULL;
   g_autoptr(Bolt12Message) back = NULL;
 

@@ -12,6 +12,7 @@
 
 #include "bolt12-message.h"
 #include "od-signer.h"
+#include "od-test-utils.h"
 
 /* secret key 1: the generator point */
 #define KEY_ONE "0000000000000000000000000000000000000000000000000000000000000001"
@@ -38,45 +39,9 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GDir *dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (f->dir, name, NULL);
-
-      if (g_rmdir (child) != 0)
-        g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (f->dir);
+  od_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->path);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-static char *
-dir_listing (const char *path)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_dir_close (dir);
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-
-  return g_strjoinv (",", (char **) names->pdata);
 }
 
 static void
@@ -111,17 +76,6 @@ file_mode (const char *path)
   return st.st_mode & 07777;
 }
 
-static char *
-hex (const guint8 *data,
-     gsize         len)
-{
-  GString *out = g_string_new (NULL);
-
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (out, "%02x", data[i]);
-  return g_string_free (out, FALSE);
-}
-
 static void
 test_create (Fixture       *f,
              gconstpointer  data)
@@ -145,12 +99,12 @@ test_create (Fixture       *f,
   g_assert_cmpint (contents[64], ==, '\n');
   for (guint i = 0; i < 64; i++)
     g_assert_true (g_ascii_isdigit (contents[i]) || (contents[i] >= 'a' && contents[i] <= 'f'));
-  listing = dir_listing (f->dir);
+  listing = od_test_dir_listing (f->dir);
   g_assert_cmpstr (listing, ==, OD_SIGNER_FILENAME);
 
   /* The id: a compressed public key, and its hex */
   g_assert_true (od_signer_get_id (signer)[0] == 2 || od_signer_get_id (signer)[0] == 3);
-  id = hex (od_signer_get_id (signer), 33);
+  id = od_test_hex (od_signer_get_id (signer), 33);
   g_assert_cmpstr (od_signer_id_hex (signer), ==, id);
   g_assert_cmpuint (strlen (od_signer_id_hex (signer)), ==, 66);
   /* The id is not the secret */
@@ -232,7 +186,7 @@ test_missing (Fixture       *f,
   g_assert_error (error, OD_SIGNER_ERROR, OD_SIGNER_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, f->path));
   g_clear_error (&error);
-  listing = dir_listing (f->dir);
+  listing = od_test_dir_listing (f->dir);
   g_assert_cmpstr (listing, ==, "");
 
   /* No directory to create it in */
@@ -389,7 +343,7 @@ test_create_race (Fixture       *f,
       for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
         g_free (racers[i].id);
 
-      listing = dir_listing (dir);
+      listing = od_test_dir_listing (dir);
       g_assert_cmpstr (listing, ==, OD_SIGNER_FILENAME);
       {
         g_autofree char *key = g_build_filename (dir, OD_SIGNER_FILENAME, NULL);

@@ -14,37 +14,13 @@
 
 #include "bolt12-types.h"
 #include "od-store.h"
+#include "od-test-utils.h"
 
 typedef struct
 {
   char *dir;
   char *path;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_chmod (path, 0700);
-  g_rmdir (path);
-}
 
 static void
 fixture_setup (Fixture       *f,
@@ -61,7 +37,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  remove_tree (f->dir);
+  od_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->path);
 }
@@ -102,30 +78,6 @@ file_checksum (const char *path)
 
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-static char *
-dir_listing (const char *path)
-{
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_dir_close (dir);
-  g_ptr_array_sort (names, compare_names);
-  g_ptr_array_add (names, NULL);
-
-  return g_strjoinv (",", (char **) names->pdata);
 }
 
 static sqlite3 *
@@ -374,7 +326,7 @@ assert_refused_full (Fixture    *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *before = file_checksum (f->path);
-  g_autofree char *listing = dir_listing (f->dir);
+  g_autofree char *listing = od_test_dir_listing (f->dir);
   g_autofree char *after = NULL;
   g_autofree char *listing_after = NULL;
   OdStore *store;
@@ -390,7 +342,7 @@ assert_refused_full (Fixture    *f,
     }
 
   after = file_checksum (f->path);
-  listing_after = dir_listing (f->dir);
+  listing_after = od_test_dir_listing (f->dir);
   g_assert_cmpstr (before, ==, after);
   if (check_listing)
     g_assert_cmpstr (listing, ==, listing_after);

@@ -8,44 +8,9 @@
 #include <string.h>
 
 #include "bolt12.h"
+#include "od-test-utils.h"
 
 /* Decodes a hex string into a new GByteArray (test data only; aborts on bad hex). */
-static GByteArray *
-hex_to_bytes (const char *hex)
-{
-  GByteArray *out = g_byte_array_new ();
-  gsize n = strlen (hex);
-  gsize i;
-
-  g_assert_cmpuint (n % 2, ==, 0);
-  for (i = 0; i < n; i += 2)
-    {
-      int hi = g_ascii_xdigit_value (hex[i]);
-      int lo = g_ascii_xdigit_value (hex[i + 1]);
-      guint8 b;
-
-      g_assert_cmpint (hi, >=, 0);
-      g_assert_cmpint (lo, >=, 0);
-      b = (guint8) (hi << 4 | lo);
-      g_byte_array_append (out, &b, 1);
-    }
-
-  return out;
-}
-
-static char *
-bytes_to_hex (const guint8 *p,
-              gsize         len)
-{
-  GString *s = g_string_new (NULL);
-  gsize i;
-
-  for (i = 0; i < len; i++)
-    g_string_append_printf (s, "%02x", p[i]);
-
-  return g_string_free (s, FALSE);
-}
-
 /* BOLT 1 Appendix A: BigSize decoding and encoding vectors. */
 static void
 test_bigsize_vectors (void)
@@ -67,7 +32,7 @@ test_bigsize_vectors (void)
 
   for (i = 0; i < G_N_ELEMENTS (vectors); i++)
     {
-      g_autoptr(GByteArray) in = hex_to_bytes (vectors[i].hex);
+      g_autoptr(GByteArray) in = od_test_hex_to_array (vectors[i].hex);
       g_autoptr(GByteArray) out = g_byte_array_new ();
       g_autofree char *out_hex = NULL;
       const guint8 *p = in->data;
@@ -81,7 +46,7 @@ test_bigsize_vectors (void)
       g_assert_true (p == in->data + in->len);
 
       bolt12_bigsize_append (out, vectors[i].value);
-      out_hex = bytes_to_hex (out->data, out->len);
+      out_hex = od_test_hex (out->data, out->len);
       g_assert_cmpstr (out_hex, ==, vectors[i].hex);
       g_assert_cmpuint (bolt12_bigsize_length (vectors[i].value), ==, in->len);
     }
@@ -108,7 +73,7 @@ test_bigsize_invalid (void)
 
   for (i = 0; i < G_N_ELEMENTS (invalid); i++)
     {
-      g_autoptr(GByteArray) in = hex_to_bytes (invalid[i]);
+      g_autoptr(GByteArray) in = od_test_hex_to_array (invalid[i]);
       const guint8 *p = in->data;
       gsize remaining = in->len;
       guint64 value = 42;
@@ -176,7 +141,7 @@ test_tu (void)
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GByteArray) in = hex_to_bytes (cases[i].hex);
+      g_autoptr(GByteArray) in = od_test_hex_to_array (cases[i].hex);
       guint64 value = 12345;
       gboolean ok;
 
@@ -190,7 +155,7 @@ test_tu (void)
 
           g_assert_cmpuint (value, ==, cases[i].value);
           bolt12_tu_append (out, value);
-          out_hex = bytes_to_hex (out->data, out->len);
+          out_hex = od_test_hex (out->data, out->len);
           g_assert_cmpstr (out_hex, ==, cases[i].hex);
         }
       else
@@ -209,7 +174,7 @@ test_be_append (void)
   bolt12_be_append (out, G_GUINT64_CONSTANT (0x1122334455667788), 8);
   bolt12_be_append (out, 0xab, 1);
   bolt12_be_append (out, 0xff, 0);
-  hex = bytes_to_hex (out->data, out->len);
+  hex = od_test_hex (out->data, out->len);
   g_assert_cmpstr (hex, ==, "0102" "00000007" "1122334455667788" "ab");
 }
 
@@ -218,7 +183,7 @@ test_parse_valid (void)
 {
   /* type 1 len 0; type 2 len 1 "aa"; type 253 len 2; type 1000000033 (fe3b9aca21) len 1 */
   g_autoptr(GByteArray) in =
-    hex_to_bytes ("0100" "0201aa" "fd00fd02bbcc" "fe3b9aca2101dd");
+    od_test_hex_to_array ("0100" "0201aa" "fd00fd02bbcc" "fe3b9aca2101dd");
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) records = NULL;
   const Bolt12Record *r;
@@ -289,7 +254,7 @@ test_parse_invalid (void)
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GByteArray) in = hex_to_bytes (cases[i].hex);
+      g_autoptr(GByteArray) in = od_test_hex_to_array (cases[i].hex);
       g_autoptr(GError) error = NULL;
       g_autoptr(GArray) records = NULL;
 
@@ -305,7 +270,7 @@ test_parse_truncations (void)
 {
   /* Every strict prefix of a valid multi-record stream either parses as a shorter stream of
    * whole records or fails; it never reads past the prefix (ASan watches the copy). */
-  g_autoptr(GByteArray) in = hex_to_bytes ("0100" "0201aa" "fd00fd02bbcc" "fe3b9aca2101dd");
+  g_autoptr(GByteArray) in = od_test_hex_to_array ("0100" "0201aa" "fd00fd02bbcc" "fe3b9aca2101dd");
   static const gsize boundaries[] = { 0, 2, 5, 11, 18 };
   guint cut;
 
@@ -345,7 +310,7 @@ test_tlv_append (void)
 
   bolt12_tlv_append (out, 1, NULL, 0);
   bolt12_tlv_append (out, 253, value, 2);
-  hex = bytes_to_hex (out->data, out->len);
+  hex = od_test_hex (out->data, out->len);
   g_assert_cmpstr (hex, ==, "0100" "fd00fd02aabb");
 
   /* A length above 252 is itself a 3-byte BigSize. */
@@ -381,7 +346,7 @@ test_builder (void)
   g_assert_nonnull (bytes);
 
   data = g_bytes_get_data (bytes, &len);
-  hex = bytes_to_hex (data, len);
+  hex = od_test_hex (data, len);
   g_assert_cmpstr (hex, ==, "0000" "02022222" "08022710" "1400" "fe3b9aca210111");
 
   records = bolt12_tlv_parse (data, len, &error);
@@ -473,7 +438,7 @@ test_utf8 (void)
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GByteArray) in = hex_to_bytes (cases[i].hex);
+      g_autoptr(GByteArray) in = od_test_hex_to_array (cases[i].hex);
       g_autofree guint8 *copy = g_memdup2 (in->data, in->len);
 
       g_test_message ("utf8 %s (%s)", cases[i].what, cases[i].hex);
