@@ -200,7 +200,7 @@ od_application_class_init (OdApplicationClass *klass)
 static void
 od_application_init (OdApplication *self)
 {
-  self->settings = g_settings_new (APP_ID);
+  self->settings = g_settings_new (SCHEMA_ID);
   self->retired_commands = g_ptr_array_new_with_free_func ((GDestroyNotify) od_commands_free);
 
   g_signal_connect_object (self->settings, "changed",
