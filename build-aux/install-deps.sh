@@ -28,7 +28,7 @@ packages=(
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev libqrencode-dev
   libsecp256k1-dev libsqlite3-dev libjson-glib-dev
   # data files and translations
-  gettext desktop-file-utils appstream
+  gettext desktop-file-utils appstream locales
   # headless GUI tests
   xvfb xauth dbus-daemon dbus-bin at-spi2-core python3 python3-gi python3-pyatspi xdotool
   imagemagick zbar-tools fonts-dejavu-core adwaita-icon-theme hicolor-icon-theme
@@ -60,9 +60,21 @@ all_installed() {
   return 0
 }
 
+# The German and Spanish locales the translation tests (tests/test-app-i18n.c) and German
+# screenshots run in; Debian's locales package ships none compiled.
+make_locales() {
+  local l
+  for l in de_DE es_ES; do
+    if ! locale -a 2>/dev/null | grep -qix "$l.utf-\?8"; then
+      "${SUDO[@]}" localedef -i "$l" -f UTF-8 "$l.UTF-8"
+    fi
+  done
+}
+
 if ! "${SUDO[@]}" apt-get "${apt_opts[@]}" update -q; then
   if all_installed; then
     echo "install-deps: apt-get update failed, but every package is already installed" >&2
+    make_locales
     exit 0
   fi
   echo "install-deps: apt-get update failed" >&2
@@ -72,5 +84,6 @@ fi
 # --no-install-recommends keeps the install small; everything a build or a test run needs is
 # named above (libc6-dev, for instance, is only a Recommends of gcc).
 "${SUDO[@]}" apt-get "${apt_opts[@]}" install -y -q --no-install-recommends "${packages[@]}"
+make_locales
 
 echo "install-deps: done"

@@ -41,11 +41,11 @@ get_uppercase (void)
   g_autoptr(GSettings) settings = NULL;
 
   if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
   if (schema == NULL)
     return TRUE;
 
-  settings = g_settings_new (APP_ID);
+  settings = g_settings_new (SCHEMA_ID);
 
   return g_settings_get_boolean (settings, "qr-uppercase");
 }

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
 
 #include "bolt12-amount.h"
 
@@ -28,34 +30,60 @@ fraction_digits (guint64 value,
   return g_strdup (buf);
 }
 
+/* The integer part grouped as the locale does ("1,000" in English, "1.000" in German, "1000" in
+ * C), then the locale's decimal separator and the fraction digits, if there are any.  The number
+ * is put together here rather than in a translatable format string, so a translation cannot get
+ * the separators wrong and the C locale stays as plain as Core Lightning's JSON. */
+static char *
+format_decimal (guint64     integer,
+                const char *fraction)
+{
+  g_autofree char *grouped = g_strdup_printf ("%'" G_GUINT64_FORMAT, integer);
+  const char *point;
+
+  if (fraction == NULL || *fraction == '\0')
+    return g_steal_pointer (&grouped);
+
+  point = localeconv ()->decimal_point;
+  if (point == NULL || *point == '\0')
+    point = ".";
+
+  return g_strconcat (grouped, point, fraction, NULL);
+}
+
+char *
+od_format_integer (guint64 value)
+{
+  return format_decimal (value, NULL);
+}
+
 char *
 od_format_sats (guint64 msat)
 {
   guint64 sats = msat / 1000;
   g_autofree char *fraction = fraction_digits (msat % 1000, 3);
+  g_autofree char *number = format_decimal (sats, fraction);
 
   if (*fraction == '\0')
-    /* Translators: an amount in satoshis; %'lu is the number with thousands separators. */
-    return g_strdup_printf (ngettext ("%'" G_GUINT64_FORMAT " sat",
-                                      "%'" G_GUINT64_FORMAT " sats",
-                                      (gulong) MIN (sats, G_MAXULONG)),
-                            sats);
+    /* Translators: an amount in satoshis, "1,000 sats"; %s is the number, already grouped the
+     * way the locale groups digits.  Keep "sat" (the unit's symbol). */
+    return g_strdup_printf (ngettext ("%s sat", "%s sats", (gulong) MIN (sats, G_MAXULONG)),
+                            number);
 
-  /* Translators: an amount in satoshis with a fraction, "1.5 sats". */
-  return g_strdup_printf (_("%'" G_GUINT64_FORMAT ".%s sats"), sats, fraction);
+  /* Translators: an amount in satoshis with a fraction of a satoshi, "1.5 sats"; %s is the
+   * number, with the locale's decimal separator. */
+  return g_strdup_printf (C_("fractional amount", "%s sats"), number);
 }
 
 char *
 od_format_btc (guint64 msat)
 {
   g_autofree char *fraction = fraction_digits (msat % MSAT_PER_BTC, 11);
+  g_autofree char *number = format_decimal (msat / MSAT_PER_BTC, fraction);
 
-  if (*fraction == '\0')
-    /* Translators: an amount in bitcoin. */
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " BTC"), msat / MSAT_PER_BTC);
-
-  /* Translators: an amount in bitcoin with a fraction, "0.00001 BTC". */
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT ".%s BTC"), msat / MSAT_PER_BTC, fraction);
+  /* Translators: an amount in bitcoin, "0.00001 BTC"; %s is the number, with the locale's
+   * digit grouping and decimal separator. */
+  return g_strdup_printf (_("%s BTC"), number);
 }
 
 char *
@@ -63,15 +91,22 @@ od_format_currency (guint64     minor_units,
                     const char *code)
 {
   g_autofree char *major = NULL;
+  g_autofree char *number = NULL;
+  const char *point;
 
   g_return_val_if_fail (code != NULL, NULL);
 
+  /* "12.50": Core Lightning's notation, re-punctuated for the locale. */
   major = bolt12_currency_format (minor_units, code);
   if (major == NULL)
     return NULL;
 
-  /* Translators: a price, "12.50 USD". */
-  return g_strdup_printf (_("%s %s"), major, code);
+  point = strchr (major, '.');
+  number = format_decimal (g_ascii_strtoull (major, NULL, 10), point != NULL ? point + 1 : NULL);
+
+  /* Translators: a price, "12.50 USD"; the first %s is the number (grouped and with the
+   * locale's decimal separator), the second the ISO 4217 currency code. */
+  return g_strdup_printf (_("%s %s"), number, code);
 }
 
 static gboolean

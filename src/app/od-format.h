@@ -12,7 +12,10 @@
 
 G_BEGIN_DECLS
 
-/* "1,000 sats" ("1.5 sats" for a fraction of a sat; grouping as the locale does). */
+/* "1,000": digits grouped as the locale does ("1000" in the C locale). */
+char *od_format_integer       (guint64     value);
+/* "1,000 sats" ("1.5 sats" for a fraction of a sat; grouping and decimal
+ * separator as the locale has them). */
 char *od_format_sats          (guint64     msat);
 /* "0.00001 BTC" (no trailing zeros). */
 char *od_format_btc           (guint64     msat);

@@ -605,7 +605,9 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
         g_autofree char *text = NULL;
 
         if (created != NULL)
-          text = g_date_time_format (created, "%Y-%m-%d %H:%M");
+          /* Translators: the Created column of the history, in g_date_time_format() syntax:
+           * a short numeric date and time ("2023-11-14 22:13"; "%d.%m.%Y" in German). */
+          text = g_date_time_format (created, C_("history date", "%Y-%m-%d %H:%M"));
 
         set_optional_text (label, text);
       }

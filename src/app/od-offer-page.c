@@ -17,6 +17,7 @@
 #include "od-application.h"
 #include "od-command-task.h"
 #include "od-form-rows.h"
+#include "od-format.h"
 #include "od-offer-page.h"
 #include "od-window.h"
 
@@ -145,9 +146,9 @@ get_settings (OdOfferPage *self)
     }
   source = g_settings_schema_source_get_default ();
   if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
   if (schema != NULL)
-    self->settings = g_settings_new (APP_ID);
+    self->settings = g_settings_new (SCHEMA_ID);
 
   return self->settings;
 }
@@ -410,9 +411,9 @@ update_conversion (OdOfferPage *self)
         {
           gint64 msat = json_object_get_int_member_with_default (json_node_get_object (result),
                                                                  "msat", 0);
-          g_autofree char *sat = g_strdup_printf ("%" G_GINT64_FORMAT, (msat + 500) / 1000);
+          g_autofree char *sat = od_format_integer ((guint64) MAX (0, (msat + 500) / 1000));
 
-          /* translators: %s is a number of satoshis */
+          /* translators: %s is a number of satoshis, grouped as the locale groups digits */
           subtitle = g_strdup_printf (_("≈ %s sat at today's rate"), sat);
         }
     }

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "od-command-task.h"
+#include "od-format.h"
 #include "od-preferences-window.h"
 
 struct _OdPreferencesWindow
@@ -110,6 +111,7 @@ od_preferences_window_set_rates (OdPreferencesWindow *self,
     {
       JsonObject *rate = json_array_get_object_element (rates, i);
       g_autofree char *subtitle = NULL;
+      g_autofree char *number = NULL;
       const char *currency;
       gint64 msat;
       GtkWidget *row;
@@ -119,8 +121,10 @@ od_preferences_window_set_rates (OdPreferencesWindow *self,
 
       currency = json_object_get_string_member_with_default (rate, "currency", "?");
       msat = json_object_get_int_member_with_default (rate, "msat_per_unit", 0);
-      /* TRANSLATORS: an exchange rate, e.g. "1 USD = 1500000 msat" */
-      subtitle = g_strdup_printf (_("1 %s = %" G_GINT64_FORMAT " msat"), currency, msat);
+      number = od_format_integer ((guint64) MAX (0, msat));
+      /* TRANSLATORS: an exchange rate, e.g. "1 USD = 1,500,000 msat"; the first %s is the
+       * currency code, the second the number of millisatoshis, grouped for the locale */
+      subtitle = g_strdup_printf (_("1 %s = %s msat"), currency, number);
 
       row = adw_action_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), currency);

@@ -612,17 +612,17 @@ od_result_view_init (OdResultView *self)
   self->cancellable = g_cancellable_new ();
 
   if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
   if (schema != NULL)
     {
-      self->settings = g_settings_new (APP_ID);
+      self->settings = g_settings_new (SCHEMA_ID);
       g_signal_connect_object (self->settings, "changed::qr-uppercase",
                                G_CALLBACK (od_result_view_update_qr), self,
                                G_CONNECT_SWAPPED);
     }
   else
     {
-      g_warning ("Settings schema %s is not installed: QR codes are upper case", APP_ID);
+      g_warning ("Settings schema %s is not installed: QR codes are upper case", SCHEMA_ID);
     }
 
   placeholder = gtk_label_new (_("Reading the offer…"));
