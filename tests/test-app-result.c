@@ -284,7 +284,7 @@ test_result_offer (void)
   g_autofree char *upper = NULL;
   g_autofree char *list_params = NULL;
   g_autofree char *decode_params = NULL;
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
   GtkWidget *window;
   GtkWidget *customer;
   OdResultView *view;
