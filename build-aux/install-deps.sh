@@ -26,7 +26,9 @@ packages=(
   clang libclang-rt-14-dev llvm
   # libraries
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev libqrencode-dev
-  libsecp256k1-dev libsqlite3-dev libjson-glib-dev
+  libsecp256k1-dev libsqlite3-dev libjson-glib-dev libsoup-3.0-dev libsecret-1-dev
+  # TLS for GIO (the CLNRest backend) and the test node's self-signed certificate
+  glib-networking openssl
   # data files and translations
   gettext desktop-file-utils appstream locales
   # headless GUI tests

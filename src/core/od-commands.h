@@ -83,6 +83,39 @@ const char         *od_commands_help        (const char  *method);
 const char * const *od_network_names        (void);
 gboolean            od_network_is_valid     (const char  *network);
 
+/* ---- Backends (od-backend.h) ----------------------------------------------------------------
+ *
+ * By default commands run on the embedded table (local key, local store).  With a node backend
+ * (od_backend_is_node()), offer, invoicerequest, listoffers, disableoffer, enableoffer,
+ * listinvoicerequests, disableinvoicerequest and currencyconvert are checked locally first
+ * (od_commands_check: the same errors as before for bad params, nothing sent), then sent to the
+ * node with the same params; every bolt12 string the node returns is decoded and checked by the
+ * bolt12 module (fields equal the params, issuer id = the node's getinfo id, offer_id /
+ * invreq_id recomputed) before it is stored (with the node's ids and node_id) and returned;
+ * a mismatch is OD_BACKEND_ERROR_MISMATCH and nothing is stored.  listoffers /
+ * listinvoicerequests also bring the stored rows' active/used flags in line with the node.
+ * getinfo returns the node's id, alias and network plus "backend" (kind) and "backend_address"
+ * (describe).  decode, help, setrate, listrates stay local.  A transport failure during offer /
+ * invoicerequest is resolved on the next successful call by listing (the row is stored if the
+ * node did create it). */
+struct _OdBackend;
+/* Takes a reference; NULL restores the embedded default.  Call before sharing self between
+ * threads, or while no command runs. */
+void                od_commands_set_backend (OdCommands        *self,
+                                             struct _OdBackend *backend);
+/* Never NULL (the local backend is made on first use); no reference is returned. */
+struct _OdBackend  *od_commands_get_backend (OdCommands        *self);
+/* The embedded table, whatever the backend (what OdLocalBackend calls). */
+JsonNode           *od_commands_call_local  (OdCommands  *self,
+                                             const char  *method,
+                                             JsonNode    *params,
+                                             GError     **error);
+/* The store, opened (created when create) on first use; NULL with an error, or NULL without
+ * one when create is FALSE and there is no database yet.  Owned by self. */
+struct _OdStore    *od_commands_open_store  (OdCommands  *self,
+                                             gboolean     create,
+                                             GError     **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdCommands, od_commands_free)
 
 G_END_DECLS

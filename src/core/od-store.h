@@ -96,6 +96,12 @@ typedef struct
   guint32   recurrence_limit;
 
   char     *refund_for;       /* invoice requests only: 64 hex, the payment hash refunded */
+
+  char     *node_id;          /* the Core Lightning node that issued it (66 hex); NULL: local */
+  /* Payments of an offer (maintained by od_store_add_payment, read-only for callers). */
+  guint64   paid_count;
+  guint64   paid_msat;        /* sum of amount_received_msat */
+  gint64    last_paid_at;     /* unix seconds; 0 when never paid */
 } OdHistoryRow;
 
 /* A new row: created_at = now, status = ACTIVE for an offer, ACTIVE|SINGLE for an invoice
@@ -237,6 +243,69 @@ gboolean      od_store_migrate     (sqlite3            *db,
  * Cheap enough to poll every second; only compare it for equality. */
 guint64       od_store_data_version (OdStore          *store);
 
+/* ---- Payments (Core Lightning node backend) ----------------------------------------------- */
+
+/* One payment of one of our offers, from a paid invoice of the node (waitanyinvoice /
+ * listinvoices).  Unique by (node_id, pay_index). */
+typedef struct
+{
+  char     *node_id;            /* the node's id (66 hex): pay_index counts per node */
+  guint64   pay_index;          /* the node's pay_index, > 0 */
+  char     *offer_id;           /* local_offer_id: 64 hex, an offer in the store */
+  char     *label;              /* the invoice's label */
+  char     *payment_hash;       /* 64 hex */
+  guint64   amount_msat;        /* amount_received_msat */
+  gint64    paid_at;            /* unix seconds */
+  char     *payer_note;         /* invreq_payer_note, NULL when absent */
+  gboolean  has_quantity;
+  guint64   quantity;           /* invreq_quantity */
+  gboolean  has_recurrence_counter;
+  guint32   recurrence_counter; /* invreq_recurrence_counter */
+  char     *bolt12;             /* the invoice (lni1…), NULL when the node did not give it */
+  /* For an offer in a currency: the store's rate for that currency when the payment was
+   * recorded (0 = none known), so exports can show the fiat amount at the time. */
+  guint64   rate_msat_per_unit;
+} OdPayment;
+
+OdPayment    *od_payment_new       (void);
+OdPayment    *od_payment_copy      (const OdPayment    *payment);
+void          od_payment_free      (OdPayment          *payment);
+
+/* Records a payment of a stored offer and, in the same transaction: advances the node's last
+ * pay_index (never backwards), adds it to the offer's paid_count / paid_msat / last_paid_at and
+ * marks the offer used (single-use: no longer active), like od_store_mark_used().  A payment
+ * whose (node_id, pay_index) is already recorded changes nothing: *created = FALSE, TRUE
+ * returned.  OD_STORE_ERROR_NOT_FOUND when the offer is not stored (nothing written). */
+gboolean      od_store_add_payment (OdStore            *store,
+                                    const OdPayment    *payment,
+                                    gboolean           *created,
+                                    GError            **error);
+/* The last pay_index seen from a node (0 when none): where waitanyinvoice resumes.  set
+ * advances it for invoices that are not ours; it never goes backwards. */
+gboolean      od_store_get_last_pay_index (OdStore     *store,
+                                           const char  *node_id,
+                                           guint64     *pay_index,
+                                           GError     **error);
+gboolean      od_store_set_last_pay_index (OdStore     *store,
+                                           const char  *node_id,
+                                           guint64      pay_index,
+                                           GError     **error);
+/* Payments of one offer (offer_id not NULL) or all, oldest first (paid_at, pay_index).
+ * Returns a GPtrArray of OdPayment*. */
+GPtrArray    *od_store_list_payments (OdStore          *store,
+                                      const char       *offer_id,
+                                      GError          **error);
+/* Follows the node's flags for a stored row (listoffers / listinvoicerequests): sets the
+ * status bits as given (OdStatus).  *changed FALSE when they already were.  NOT_FOUND when
+ * absent. */
+OdHistoryRow *od_store_set_status  (OdStore            *store,
+                                    OdKind              kind,
+                                    const char         *id,
+                                    guint               status,
+                                    gboolean           *changed,
+                                    GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdPayment, od_payment_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdHistoryRow, od_history_row_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdRate, od_rate_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OdStore, od_store_close)
