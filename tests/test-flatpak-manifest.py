@@ -131,6 +131,10 @@ def main():
                         for k, v in manifest.items())
         if not explained:
             problems.append('--share=network without an x- key saying why')
+    # Filesystem access only read-only (the node's socket dir): nothing outside the app's own
+    # data dir is ever written.
+    problems += ['finish-arg %s is not read-only' % a for a in finish_args
+                 if a.startswith('--filesystem=') and not a.endswith(':ro')]
     for needed in ('--share=ipc', '--device=dri'):
         if needed not in finish_args:
             problems.append('%s missing' % needed)
