@@ -19,6 +19,7 @@
 #include <secp256k1_schnorrsig.h>
 
 #include "bolt12.h"
+#include "bolt12-sha256.h"
 #include "od-test-utils.h"
 
 /* Helpers */
@@ -351,6 +352,176 @@ test_sha256 (void)
   assert_hex (out, 32, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   bolt12_sha256 (NULL, 0, out);
   assert_hex (out, 32, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+/* Our SHA-256 (bolt12-sha256.c): the FIPS 180-4 example messages (NIST's "SHA-256" examples
+ * of the Cryptographic Standards and Guidelines pages, and the one-million-"a" message of FIPS
+ * 180-2 appendix B.3), whole and fed in every split. */
+static void
+sha256_digest_chunked (const guint8 *data,
+                       gsize         len,
+                       gsize         chunk,
+                       guint8        out[32])
+{
+  Bolt12Sha256 state;
+  gsize done = 0;
+
+  bolt12_sha256_init (&state);
+  while (done < len)
+    {
+      gsize n = MIN (chunk, len - done);
+
+      bolt12_sha256_update (&state, data + done, n);
+      done += n;
+    }
+  bolt12_sha256_finish (&state, out);
+}
+
+static void
+test_sha256_nist_body (void)
+{
+  static const struct
+  {
+    const char *message;
+    const char *digest;
+  } vectors[] = {
+    { "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+    { "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+    { "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+    { "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqr"
+      "lmnopqrsmnopqrstnopqrstu",
+      "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
+  };
+  g_autofree guint8 *million = NULL;
+  guint8 got[32];
+
+  for (guint i = 0; i < G_N_ELEMENTS (vectors); i++)
+    {
+      const guint8 *data = (const guint8 *) vectors[i].message;
+      gsize len = strlen (vectors[i].message);
+
+      bolt12_sha256 (data, len, got);
+      assert_hex (got, 32, vectors[i].digest);
+      for (gsize chunk = 1; chunk <= len; chunk++)
+        {
+          sha256_digest_chunked (data, len, chunk, got);
+          assert_hex (got, 32, vectors[i].digest);
+        }
+    }
+
+  million = g_malloc (1000000);
+  memset (million, 'a', 1000000);
+  bolt12_sha256 (million, 1000000, got);
+  assert_hex (got, 32, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  sha256_digest_chunked (million, 1000000, 997, got);
+  assert_hex (got, 32, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* Against GLib's SHA-256 on random data of every length around the padding boundaries and
+ * random lengths beyond, fed in random pieces. */
+static void
+test_sha256_random_body (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  g_autofree guint8 *data = g_malloc (4096);
+
+  for (guint round = 0; round < 600; round++)
+    {
+      g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+      Bolt12Sha256 state;
+      guint8 want[32], got[32];
+      gsize want_len = 32;
+      gsize len = round < 300 ? round : (gsize) g_rand_int_range (rand, 0, 4096);
+      gsize done = 0;
+
+      for (gsize i = 0; i < len; i++)
+        data[i] = (guint8) g_rand_int (rand);
+
+      g_checksum_update (checksum, data, (gssize) len);
+      g_checksum_get_digest (checksum, want, &want_len);
+
+      bolt12_sha256 (data, len, got);
+      g_assert_cmpmem (got, 32, want, 32);
+
+      bolt12_sha256_init (&state);
+      while (done < len)
+        {
+          gsize n = (gsize) g_rand_int_range (rand, 0, (gint32) MIN (len - done, 200) + 1);
+
+          bolt12_sha256_update (&state, data + done, n);
+          done += n;
+        }
+      bolt12_sha256_finish (&state, got);
+      g_assert_cmpmem (got, 32, want, 32);
+    }
+}
+
+/* A midstate from bolt12_sha256_init_tagged(), copied and continued, gives
+ * SHA256(tag_hash || tag_hash || msg), and the copy does not disturb the original. */
+static void
+test_sha256_midstate_body (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  Bolt12Sha256 midstate;
+  guint8 tag_hash[32];
+  guint8 msg[150];
+
+  for (gsize i = 0; i < sizeof msg; i++)
+    msg[i] = (guint8) g_rand_int (rand);
+  bolt12_sha256 ((const guint8 *) "LnBranch", 8, tag_hash);
+  bolt12_sha256_init_tagged (&midstate, tag_hash);
+
+  for (gsize len = 0; len <= sizeof msg; len++)
+    {
+      g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+      Bolt12Sha256 state = midstate;
+      guint8 want[32], got[32];
+      gsize want_len = 32;
+
+      g_checksum_update (checksum, tag_hash, 32);
+      g_checksum_update (checksum, tag_hash, 32);
+      g_checksum_update (checksum, msg, (gssize) len);
+      g_checksum_get_digest (checksum, want, &want_len);
+
+      bolt12_sha256_update (&state, msg, len);
+      bolt12_sha256_finish (&state, got);
+      g_assert_cmpmem (got, 32, want, 32);
+
+      bolt12_tagged_hash ((const guint8 *) "LnBranch", 8, msg, len, got);
+      g_assert_cmpmem (got, 32, want, 32);
+    }
+}
+
+/* Each SHA-256 test runs with the portable compression and, where the processor has them, the
+ * SHA instructions. */
+static void
+run_both_sha256 (void (*body) (void))
+{
+  g_assert_false (bolt12_sha256_set_accelerated (FALSE));
+  body ();
+  if (bolt12_sha256_set_accelerated (TRUE))
+    body ();
+  else
+    g_test_message ("No SHA instructions on this processor: portable code only");
+}
+
+static void
+test_sha256_nist (void)
+{
+  run_both_sha256 (test_sha256_nist_body);
+}
+
+static void
+test_sha256_random (void)
+{
+  run_both_sha256 (test_sha256_random_body);
+}
+
+static void
+test_sha256_midstate (void)
+{
+  run_both_sha256 (test_sha256_midstate_body);
 }
 
 static void
@@ -1006,6 +1177,115 @@ test_keys (void)
 
 /* Ids */
 
+/* bolt12_pubkey_from_seckey() remembers recent keys: with more keys than it remembers, asked
+ * for in turn and out of turn, every answer is still the key's own (checked against
+ * libsecp256k1 directly). */
+static void
+test_pubkey_cache (void)
+{
+  secp256k1_context *ctx = secp256k1_context_create (SECP256K1_CONTEXT_NONE);
+  guint8 seckeys[9][32];
+  guint8 want[9][33];
+
+  for (guint i = 0; i < G_N_ELEMENTS (seckeys); i++)
+    {
+      secp256k1_pubkey pk;
+      size_t len = 33;
+
+      random_seckey (seckeys[i]);
+      g_assert_true (secp256k1_ec_pubkey_create (ctx, &pk, seckeys[i]));
+      g_assert_true (secp256k1_ec_pubkey_serialize (ctx, want[i], &len, &pk,
+                                                    SECP256K1_EC_COMPRESSED));
+    }
+
+  for (guint round = 0; round < 200; round++)
+    {
+      guint i = round < 36 ? round % G_N_ELEMENTS (seckeys) : g_test_rand_int_range (0, 9);
+      guint8 got[33];
+
+      g_assert_true (bolt12_pubkey_from_seckey (seckeys[i], got));
+      g_assert_cmpmem (got, 33, want[i], 33);
+    }
+
+  /* Remembered keys are valid points; a near miss of one is judged by libsecp256k1 alone. */
+  for (guint i = 0; i < G_N_ELEMENTS (seckeys); i++)
+    {
+      guint8 near[33];
+      secp256k1_pubkey pk;
+
+      g_assert_true (bolt12_point_valid (want[i]));
+      for (guint bit = 0; bit < 8; bit++)
+        {
+          memcpy (near, want[i], 33);
+          near[32] ^= (guint8) (1u << bit);
+          g_assert_cmpint (bolt12_point_valid (near), ==,
+                           secp256k1_ec_pubkey_parse (secp256k1_context_static, &pk, near, 33));
+        }
+      memcpy (near, want[i], 33);
+      near[0] = 0x04;
+      g_assert_false (bolt12_point_valid (near));
+    }
+
+  /* An invalid key is refused even right after valid ones were remembered. */
+  memset (seckeys[0], 0, 32);
+  g_assert_false (bolt12_pubkey_from_seckey (seckeys[0], want[0]));
+
+  explicit_bzero (seckeys, sizeof seckeys);
+  secp256k1_context_destroy (ctx);
+}
+
+/* Several threads sign at once (each with its own copy of the shared randomized context) and
+ * every signature verifies. */
+typedef struct
+{
+  Stream *stream;
+  guint8  seckey[32];
+  guint8  pubkey[33];
+  guint   failures;
+} SignThreadData;
+
+static gpointer
+sign_thread (gpointer user_data)
+{
+  SignThreadData *data = user_data;
+
+  for (guint i = 0; i < 150; i++)
+    {
+      guint8 sig[64];
+
+      if (!bolt12_sign ("invoice_request", data->seckey, RECORDS (data->stream),
+                        N_RECORDS (data->stream), sig, NULL) ||
+          !bolt12_verify ("invoice_request", data->pubkey, RECORDS (data->stream),
+                          N_RECORDS (data->stream), sig))
+        data->failures++;
+    }
+  return NULL;
+}
+
+static void
+test_sign_threads (void)
+{
+  g_autoptr(Stream) stream = make_stream (5, FALSE);
+  SignThreadData data[4];
+  GThread *threads[4];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      data[i].stream = stream;
+      data[i].failures = 0;
+      random_seckey (data[i].seckey);
+      g_assert_true (bolt12_pubkey_from_seckey (data[i].seckey, data[i].pubkey));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("sign", sign_thread, &data[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_cmpuint (data[i].failures, ==, 0);
+      explicit_bzero (data[i].seckey, sizeof data[i].seckey);
+    }
+}
+
 static void
 test_offer_id_cln (void)
 {
@@ -1106,6 +1386,9 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/merkle/sha256", test_sha256);
+  g_test_add_func ("/merkle/sha256/nist", test_sha256_nist);
+  g_test_add_func ("/merkle/sha256/random", test_sha256_random);
+  g_test_add_func ("/merkle/sha256/midstate", test_sha256_midstate);
   g_test_add_func ("/merkle/tagged-hash", test_tagged_hash);
   g_test_add_func ("/merkle/sighash", test_sighash);
   g_test_add_func ("/merkle/vectors/n1", test_vectors_n1);
@@ -1118,6 +1401,8 @@ main (int   argc,
   g_test_add_func ("/merkle/sign/roundtrip", test_sign_roundtrip);
   g_test_add_func ("/merkle/sign/bad-key", test_sign_bad_key);
   g_test_add_func ("/merkle/keys", test_keys);
+  g_test_add_func ("/merkle/keys/pubkey-cache", test_pubkey_cache);
+  g_test_add_func ("/merkle/sign/threads", test_sign_threads);
   g_test_add_func ("/merkle/id/offer-cln", test_offer_id_cln);
   g_test_add_func ("/merkle/id/invreq-cln", test_invreq_id_cln);
   g_test_add_func ("/merkle/id/ranges", test_id_ranges);
