@@ -13,7 +13,10 @@
 
 #include <glib/gstdio.h>
 
+#include <sys/wait.h>
+
 #include "od-commands.h"
+#include "od-commands-private.h"
 #include "od-history-model.h"
 
 #define NETWORK "regtest"
@@ -404,6 +407,23 @@ contains_ascii_ci (const char *haystack,
   return strstr (h, n) != NULL;
 }
 
+/* A hex filter of 1 to 64 characters is also an id prefix (ids are lower-case hex). */
+static gboolean
+id_has_prefix (const char *id,
+               const char *filter)
+{
+  g_autofree char *lower = g_ascii_strdown (filter, -1);
+  gsize len = strlen (lower);
+
+  if (len == 0 || len > 64)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isxdigit (lower[i]))
+      return FALSE;
+
+  return g_str_has_prefix (id, lower);
+}
+
 static gboolean
 gen_row_matches (const GenRow *row,
                  const char   *filter)
@@ -412,7 +432,7 @@ gen_row_matches (const GenRow *row,
          || contains_ascii_ci (row->description, filter)
          || contains_ascii_ci (row->label, filter)
          || contains_ascii_ci (row->issuer, filter)
-         || contains_ascii_ci (row->id, filter);
+         || id_has_prefix (row->id, filter);
 }
 
 static void
@@ -611,6 +631,271 @@ test_other_process (Fixture       *f,
   g_assert_cmpstr (od_history_item_get_status (held), ==, "disabled");
 }
 
+/* ---- Random reads over 1,234 rows ---- */
+
+/* Rows straight into the store file (created by the store first), in one transaction. */
+static void
+insert_rows (Fixture *f,
+             guint    n,
+             guint    seed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (!g_file_test (f->store_path, G_FILE_TEST_EXISTS))
+    {
+      OdStore *store;
+
+      g_free (od_store_ensure_network_dir (f->tmp, NETWORK, &error));
+      g_assert_no_error (error);
+      store = od_store_open (f->store_path, &error);
+      g_assert_no_error (error);
+      od_store_close (store);
+    }
+
+  g_assert_cmpint (sqlite3_open (f->store_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO issued (kind, id, bolt12, status, "
+                                       "created_at, network, description) VALUES (?1, ?2, "
+                                       "'lno1x', 1, ?3, '" NETWORK "', ?4)", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  for (guint i = 0; i < n; i++)
+    {
+      GString *id = g_string_new (NULL);
+      g_autofree char *description = g_strdup_printf ("row %u", i);
+
+      for (guint k = 0; k < 8; k++)
+        g_string_append_printf (id, "%08x", g_rand_int (rand));
+      sqlite3_bind_int (stmt, 1, i % 3 == 0 ? 1 : 0);
+      sqlite3_bind_text (stmt, 2, id->str, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, 1700000000 + g_rand_int_range (rand, 0, n / 4));  /* ties */
+      sqlite3_bind_text (stmt, 4, description, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_reset (stmt);
+      g_string_free (id, TRUE);
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static void
+assert_model_is (OdHistoryModel *model,
+                 GPtrArray      *expected)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, expected->len);
+  for (guint i = 0; i < expected->len; i++)
+    g_assert_cmpstr (od_history_item_get_id (get_item (model, i)), ==,
+                     g_ptr_array_index (expected, i));
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), expected->len));
+}
+
+static void
+test_random_reads (Fixture       *f,
+                   gconstpointer  data)
+{
+  const guint n = 1234;
+  g_autoptr(OdHistoryModel) model = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (99);
+  OdHistoryItem *first;
+  gpointer weak;
+
+  insert_rows (f, n, 5);
+  expected = plain_query_ids (f->store_path);
+  g_assert_cmpuint (expected->len, ==, n);
+  model = od_history_model_new (f->commands);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+
+  /* Random positions: pages read from either end, next to cached pages both ways, evicted
+   * and read again. */
+  for (guint k = 0; k < 800; k++)
+    {
+      guint i = g_rand_int_range (rand, 0, n);
+
+      g_assert_cmpstr (od_history_item_get_id (get_item (model, i)), ==,
+                       g_ptr_array_index (expected, i));
+    }
+  /* Walks up and down across page boundaries, from the far end. */
+  for (guint i = n; i-- > 0; )
+    g_assert_cmpstr (od_history_item_get_id (get_item (model, i)), ==,
+                     g_ptr_array_index (expected, i));
+  for (guint k = 0; k < 40; k++)
+    {
+      guint page = g_rand_int_range (rand, 1, n / OD_HISTORY_MODEL_PAGE_SIZE);
+      guint edge = page * OD_HISTORY_MODEL_PAGE_SIZE;
+
+      od_history_model_refresh (model);
+      g_assert_cmpstr (od_history_item_get_id (get_item (model, edge)), ==,
+                       g_ptr_array_index (expected, edge));
+      g_assert_cmpstr (od_history_item_get_id (get_item (model, edge - 1)), ==,
+                       g_ptr_array_index (expected, edge - 1));
+    }
+  assert_model_is (model, expected);
+
+  /* Bounded memory: an item nobody holds is gone once its page left the cache. */
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  weak = first;
+  g_object_add_weak_pointer (G_OBJECT (first), &weak);
+  g_object_unref (first);
+  for (guint p = 1; p <= OD_HISTORY_MODEL_MAX_PAGES; p++)
+    get_item (model, p * OD_HISTORY_MODEL_PAGE_SIZE);
+  g_assert_null (weak);
+}
+
+/* ---- Another process writing while the model reads ---- */
+
+static void
+test_concurrent_writer (Fixture       *f,
+                        gconstpointer  data)
+{
+  const guint n_background = 25;
+  g_autoptr(OdHistoryModel) model = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autofree char *script = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  const char *cli = g_getenv ("OFFERDESK_CLI");
+  const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+  GPid pid = 0;
+  int status = 0;
+  guint reads = 0;
+  guint refreshes = 0;
+
+  g_assert_nonnull (cli);
+  insert_rows (f, 450, 8);
+  model = od_history_model_new (f->commands);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 450);
+
+  script = g_strdup_printf ("i=0; while [ $i -lt %u ]; do i=$((i + 1)); "
+                            "\"$OD_CLI\" --data-dir \"$OD_DIR\" --network " NETWORK " -k offer "
+                            "amount=${i}sat \"description=background $i\" >/dev/null || exit 1; "
+                            "done", n_background);
+  argv[2] = script;
+  envp = g_environ_setenv (envp, "OD_CLI", cli, TRUE);
+  envp = g_environ_setenv (envp, "OD_DIR", f->tmp, TRUE);
+  g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+
+  /* Read while the rows come in: every position below n_items gives an item. */
+  while (waitpid (pid, &status, WNOHANG) == 0)
+    {
+      guint n;
+
+      od_history_model_refresh (model);
+      refreshes++;
+      n = g_list_model_get_n_items (G_LIST_MODEL (model));
+      for (guint k = 0; k < 50; k++)
+        {
+          guint i = g_rand_int_range (rand, 0, n);
+
+          g_assert_true (OD_IS_HISTORY_ITEM (get_item (model, i)));
+          reads++;
+        }
+      g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), n));
+      g_usleep (2000);
+    }
+  g_spawn_close_pid (pid);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("%u reads in %u refreshes while the CLI wrote", reads, refreshes);
+  g_assert_cmpuint (refreshes, >, 1);
+
+  od_history_model_refresh (model);
+  expected = plain_query_ids (f->store_path);
+  g_assert_cmpuint (expected->len, ==, 450 + n_background);
+  assert_model_is (model, expected);
+}
+
+/* ---- Payments reach the items ---- */
+
+static void
+test_paid_properties (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *node = "02eec7245d6b7d2ccb30380bfbe2a3648cd7a942653f5aa340edcea1f283686619";
+  g_autoptr(OdHistoryModel) model = NULL;
+  g_autoptr(OdHistoryItem) item = NULL;
+  g_autoptr(OdPayment) payment = od_payment_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = create_offer (f, "{\"amount\": \"5sat\", \"description\": \"paid\", "
+                                         "\"single_use\": true}");
+  g_autofree char *node_id = NULL;
+  g_autofree char *sql = NULL;
+  guint64 paid_count = 1, paid_msat = 1;
+  gint64 last_paid_at = 1;
+  guint notified[4] = { 0, };
+  const char *names[] = { "notify::paid-count", "notify::paid-msat", "notify::last-paid-at",
+                          "notify::node-id" };
+  OdStore *store;
+  sqlite3 *db = NULL;
+
+  model = od_history_model_new (f->commands);
+  item = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_object_get (item, "paid-count", &paid_count, "paid-msat", &paid_msat,
+                "last-paid-at", &last_paid_at, "node-id", &node_id, NULL);
+  g_assert_cmpuint (paid_count, ==, 0);
+  g_assert_cmpuint (paid_msat, ==, 0);
+  g_assert_cmpint (last_paid_at, ==, 0);
+  g_assert_null (node_id);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_signal_connect (item, names[i], G_CALLBACK (count_notify_cb), &notified[i]);
+
+  /* Through the commands' own store (a second OdStore in one process is unsafe). */
+  store = od_commands_get_store (f->commands, FALSE, &error);
+  g_assert_no_error (error);
+  payment->node_id = g_strdup (node);
+  payment->pay_index = 1;
+  payment->offer_id = g_strdup (id);
+  payment->label = g_strdup ("inv");
+  payment->payment_hash = g_strdup (id);
+  payment->amount_msat = 5000;
+  payment->paid_at = 1700000123;
+  g_assert_true (od_store_add_payment (store, payment, NULL, &error));
+  g_assert_no_error (error);
+
+  od_history_model_refresh (model);
+  g_assert_true (get_item (model, 0) == item);
+  g_assert_cmpuint (od_history_item_get_paid_count (item), ==, 1);
+  g_assert_cmpuint (od_history_item_get_paid_msat (item), ==, 5000);
+  g_assert_cmpint (od_history_item_get_last_paid_at (item), ==, 1700000123);
+  g_assert_true (od_history_item_get_used (item));
+  g_assert_false (od_history_item_get_active (item));
+  g_assert_cmpstr (od_history_item_get_status (item), ==, "used");
+  g_assert_cmpuint (notified[0], ==, 1);
+  g_assert_cmpuint (notified[1], ==, 1);
+  g_assert_cmpuint (notified[2], ==, 1);
+  g_assert_cmpuint (notified[3], ==, 0);
+
+  /* Another payment, and the node id set by another connection. */
+  payment->pay_index = 2;
+  payment->paid_at = 1700000200;
+  g_assert_true (od_store_add_payment (store, payment, NULL, &error));
+  g_assert_cmpint (sqlite3_open (f->store_path, &db), ==, SQLITE_OK);
+  sql = g_strdup_printf ("UPDATE issued SET node_id = '%s'", node);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  od_history_model_refresh (model);
+  g_assert_true (get_item (model, 0) == item);
+  g_object_get (item, "paid-count", &paid_count, "paid-msat", &paid_msat,
+                "last-paid-at", &last_paid_at, "node-id", &node_id, NULL);
+  g_assert_cmpuint (paid_count, ==, 2);
+  g_assert_cmpuint (paid_msat, ==, 10000);
+  g_assert_cmpint (last_paid_at, ==, 1700000200);
+  g_assert_cmpstr (node_id, ==, node);
+  g_assert_cmpstr (od_history_item_get_node_id (item), ==, node);
+  g_assert_cmpuint (notified[0], ==, 2);
+  g_assert_cmpuint (notified[3], ==, 1);
+
+  /* Nothing changed: no notify. */
+  od_history_model_refresh (model);
+  get_item (model, 0);
+  g_assert_cmpuint (notified[0], ==, 2);
+  g_assert_cmpuint (notified[3], ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -625,6 +910,9 @@ main (int   argc,
   ADD ("status-updates", test_status_updates);
   ADD ("filter", test_filter);
   ADD ("other-process", test_other_process);
+  ADD ("random-reads", test_random_reads);
+  ADD ("concurrent-writer", test_concurrent_writer);
+  ADD ("paid-properties", test_paid_properties);
 #undef ADD
 
   return g_test_run ();

@@ -1307,6 +1307,8 @@ test_history_plan (Fixture       *f,
     "ORDER BY created_at DESC, seq DESC LIMIT 50",
     "SELECT * FROM issued WHERE kind = 0 ORDER BY seq",
     "SELECT * FROM issued WHERE kind = 1 AND id = 'x'",
+    /* The id-prefix part of a search: a range of the unique index, never a scan */
+    "SELECT seq FROM issued WHERE kind IN (0, 1) AND id >= 'ab' AND id < 'abg'",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
@@ -1427,6 +1429,991 @@ test_second_open_keeps_locks (Fixture       *f,
   g_assert_cmpuint (count, ==, 3);
 }
 
+/* Schema 2: payments, node ids, search */
+
+/* The text of migration step 1 as Offerdesk shipped it, to make version-1 files. */
+static const char v1_schema[] =
+  "CREATE TABLE issued ("
+  "  seq                  INTEGER PRIMARY KEY,"
+  "  kind                 INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+  "  id                   TEXT NOT NULL"
+  "                       CHECK (length (id) = 64 AND id NOT GLOB '*[^0-9a-f]*'),"
+  "  bolt12               TEXT NOT NULL CHECK (bolt12 <> ''),"
+  "  label                TEXT,"
+  "  status               INTEGER NOT NULL CHECK (status BETWEEN 0 AND 6),"
+  "  created_at           INTEGER NOT NULL CHECK (created_at >= 0),"
+  "  network              TEXT NOT NULL CHECK (network <> ''),"
+  "  description          TEXT,"
+  "  amount_msat          INTEGER CHECK (amount_msat BETWEEN 0 AND 2100000000000000000),"
+  "  currency             TEXT CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),"
+  "  currency_amount      INTEGER,"
+  "  issuer               TEXT,"
+  "  absolute_expiry      INTEGER,"
+  "  quantity_max         INTEGER,"
+  "  recurrence_time_unit INTEGER CHECK (recurrence_time_unit BETWEEN 0 AND 255),"
+  "  recurrence_period    INTEGER CHECK (recurrence_period BETWEEN 0 AND 4294967295),"
+  "  recurrence_basetime  INTEGER,"
+  "  recurrence_limit     INTEGER CHECK (recurrence_limit BETWEEN 0 AND 4294967295),"
+  "  refund_for           TEXT"
+  "                       CHECK (length (refund_for) = 64 AND refund_for NOT GLOB '*[^0-9a-f]*'),"
+  "  UNIQUE (kind, id),"
+  "  CHECK ((currency IS NULL) = (currency_amount IS NULL)),"
+  "  CHECK (recurrence_time_unit IS NOT NULL OR (recurrence_period IS NULL"
+  "         AND recurrence_basetime IS NULL AND recurrence_limit IS NULL)),"
+  "  CHECK ((recurrence_time_unit IS NULL) = (recurrence_period IS NULL)),"
+  "  CHECK (refund_for IS NULL OR kind = 1)"
+  ") STRICT;"
+  "CREATE INDEX issued_kind ON issued (kind, seq);"
+  "CREATE INDEX issued_history ON issued (created_at, seq);"
+  "CREATE TABLE rates ("
+  "  currency      TEXT PRIMARY KEY CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),"
+  "  msat_per_unit INTEGER NOT NULL CHECK (msat_per_unit BETWEEN 1 AND 2100000000000000000),"
+  "  updated_at    INTEGER NOT NULL"
+  ") STRICT, WITHOUT ROWID;";
+
+/* Makes a version-1 Offerdesk file at path with n_rows rows of varied text. */
+static void
+make_v1_file (const char *path,
+              guint       n_rows)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *app_id = g_strdup_printf ("PRAGMA application_id = %d",
+                                             OD_STORE_APPLICATION_ID);
+  const char *steps[] = { v1_schema };
+  static const char * const texts[] = {
+    "Coffee", "GRÖSSE Größe", "café CAFÉ", "tea & cake", "50% off", "x", "Ab", NULL,
+  };
+  sqlite3 *db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+
+  raw_exec (db, app_id);
+  g_assert_true (od_store_migrate (db, steps, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 1);
+
+  raw_exec (db, "BEGIN");
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO issued (kind, id, bolt12, label, status, "
+                                       "created_at, network, description, issuer, amount_msat) "
+                                       "VALUES (?1, ?2, 'lno1qqqq', ?3, ?4, ?5, 'regtest', ?6, "
+                                       "?7, 1000)", -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autofree char *id = hex_id (i);
+      g_autofree char *description = texts[i % G_N_ELEMENTS (texts)] == NULL ? NULL
+        : g_strdup_printf ("%s number %u", texts[i % G_N_ELEMENTS (texts)], i);
+
+      sqlite3_bind_int (stmt, 1, i % 5 == 0 ? 1 : 0);
+      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+      if (i % 3 == 0)
+        sqlite3_bind_text (stmt, 3, texts[(i / 3) % G_N_ELEMENTS (texts)], -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 4, i % 5 == 0 ? 3 : 1);
+      sqlite3_bind_int64 (stmt, 5, 1700000000 + (i * 7919) % 1000);
+      sqlite3_bind_text (stmt, 6, description, -1, SQLITE_STATIC);
+      if (i % 4 == 0)
+        sqlite3_bind_text (stmt, 7, "Corner Shop", -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+  sqlite3_finalize (stmt);
+  raw_exec (db, "INSERT INTO rates VALUES ('EUR', 1234, 1700000000); COMMIT");
+  sqlite3_close (db);
+}
+
+#define V1_COLUMNS \
+  "seq, kind, id, bolt12, label, status, created_at, network, description, amount_msat, " \
+  "currency, currency_amount, issuer, absolute_expiry, quantity_max, recurrence_time_unit, " \
+  "recurrence_period, recurrence_basetime, recurrence_limit, refund_for"
+
+static char *
+dump_query (const char *path,
+            const char *sql)
+{
+  sqlite3 *db = raw_open (path);
+  GString *out = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        g_string_append_printf (out, "%s|", sqlite3_column_text (stmt, i));
+      g_string_append_c (out, '\n');
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return g_string_free (out, FALSE);
+}
+
+/* The FTS5 index agrees with the table (rank 1: checks the content too). */
+static void
+assert_search_index_sound (const char *path)
+{
+  sqlite3 *db = raw_open (path);
+
+  raw_exec (db, "INSERT INTO issued_search (issued_search, rank) VALUES ('integrity-check', 1)");
+  sqlite3_close (db);
+}
+
+/* The seq of the rows matching filter, newest first, by a plain LIKE query: the reference of
+ * the search semantics (substring of description, label or issuer, ASCII case-insensitive;
+ * or a lower-cased hex filter of 1..64 characters that starts the id).  (Numbers, not
+ * strings: allocations are what makes this slow under ASan.) */
+static GArray *
+plain_search (const char *path,
+              const char *filter)
+{
+  GArray *seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *lower = g_ascii_strdown (filter, -1);
+  GString *like = g_string_new ("%");
+  sqlite3 *db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+  gboolean hex = *lower != '\0' && strlen (lower) <= 64;
+
+  for (const char *p = filter; *p; p++)
+    {
+      if (*p == '\\' || *p == '%' || *p == '_')
+        g_string_append_c (like, '\\');
+      g_string_append_c (like, *p);
+      hex = hex && g_ascii_isxdigit (*p);
+    }
+  g_string_append_c (like, '%');
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq FROM issued WHERE ?3 = '' "
+                                       "OR description LIKE ?1 ESCAPE '\\' "
+                                       "OR label LIKE ?1 ESCAPE '\\' "
+                                       "OR issuer LIKE ?1 ESCAPE '\\' "
+                                       "OR substr (id, 1, length (?2)) = ?2 "
+                                       "ORDER BY created_at DESC, seq DESC", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, like->str, -1, SQLITE_TRANSIENT);
+  if (hex)
+    sqlite3_bind_text (stmt, 2, lower, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, filter, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (seqs, seq);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_string_free (like, TRUE);
+
+  return seqs;
+}
+
+static void
+assert_rows_are (GPtrArray  *rows,
+                 GArray     *expected,
+                 guint       from,
+                 const char *filter)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      OdHistoryRow *row = g_ptr_array_index (rows, i);
+
+      if (from + i >= expected->len || row->seq != g_array_index (expected, gint64, from + i))
+        g_error ("filter “%s”: position %u is seq %" G_GINT64_FORMAT
+                 ", expected %" G_GINT64_FORMAT, filter, from + i, row->seq,
+                 from + i < expected->len ? g_array_index (expected, gint64, from + i) : -1);
+    }
+}
+
+/* count, the first and last pages, a page in the middle from either end, keyset pages both
+ * ways, all against the plain query. */
+static void
+assert_search_matches (OdStore    *store,
+                       const char *path,
+                       const char *filter,
+                       gboolean    full_walk)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) expected = plain_search (path, filter);
+  g_autoptr(GPtrArray) page = NULL;
+  const guint size = 41;
+  guint64 count = G_MAXUINT64;
+  guint n = expected->len;
+  guint middle = n / 2;
+
+  g_assert_true (od_store_history_count (store, filter, &count, &error));
+  g_assert_no_error (error);
+  if (count != n)
+    g_error ("filter “%s”: count %" G_GUINT64_FORMAT ", expected %u", filter, count, n);
+
+  page = od_store_history_page (store, filter, 0, size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, MIN (size, n));
+  assert_rows_are (page, expected, 0, filter);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  page = od_store_history_page (store, filter, middle, size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, MIN (size, n - middle));
+  assert_rows_are (page, expected, middle, filter);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  /* From the end: the last rows, and the same middle page counted from the oldest. */
+  page = od_store_history_page_from_end (store, filter, 0, size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, MIN (size, n));
+  assert_rows_are (page, expected, n - page->len, filter);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  if (n >= middle + size)
+    {
+      page = od_store_history_page_from_end (store, filter, n - middle - size, size, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->len, ==, size);
+      assert_rows_are (page, expected, middle, filter);
+      g_clear_pointer (&page, g_ptr_array_unref);
+    }
+
+  /* Keyset around a row in the middle. */
+  if (n > 0)
+    {
+      g_autoptr(GPtrArray) anchor = od_store_history_page (store, filter, middle, 1, &error);
+      OdHistoryRow *row;
+      guint before = MIN (size, middle);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (anchor->len, ==, 1);
+      row = g_ptr_array_index (anchor, 0);
+      page = od_store_history_page_before (store, filter, row->created_at, row->seq, size,
+                                           &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->len, ==, before);
+      assert_rows_are (page, expected, middle - before, filter);
+      g_clear_pointer (&page, g_ptr_array_unref);
+      page = od_store_history_page_after (store, filter, row->created_at, row->seq, size,
+                                          &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->len, ==, MIN (size, n - middle - 1));
+      assert_rows_are (page, expected, middle + 1, filter);
+      g_clear_pointer (&page, g_ptr_array_unref);
+    }
+
+  /* Every row, in keyset pages. */
+  if (full_walk)
+    {
+      guint seen = 0;
+
+      page = od_store_history_page (store, filter, 0, 1000, &error);
+      g_assert_no_error (error);
+      while (page->len > 0)
+        {
+          OdHistoryRow *last = g_ptr_array_index (page, page->len - 1);
+          GPtrArray *next;
+
+          assert_rows_are (page, expected, seen, filter);
+          seen += page->len;
+          next = od_store_history_page_after (store, filter, last->created_at, last->seq, 1000,
+                                              &error);
+          g_assert_no_error (error);
+          g_ptr_array_unref (page);
+          page = next;
+        }
+      g_assert_cmpuint (seen, ==, n);
+    }
+}
+
+/* A version-1 file with rows is migrated: every row kept as it was, new columns at their
+ * defaults, every row found by search. */
+static void
+test_migration_v1 (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(OdStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *rates = NULL;
+  const char *filters[] = { "number 1", "coffee", "GRÖSSE", "größe", "Größe", "CAFÉ", "café",
+                            "corner", "50%", "x", "ab", "b n", "", "e" };
+  sqlite3 *db;
+
+  make_v1_file (f->path, 500);
+  before = dump_query (f->path, "SELECT " V1_COLUMNS " FROM issued ORDER BY seq");
+
+  store = open_store (f);
+  g_assert_cmpuint (od_store_get_schema_version (store), ==, 2);
+  after = dump_query (f->path, "SELECT " V1_COLUMNS " FROM issued ORDER BY seq");
+  g_assert_cmpstr (before, ==, after);
+  rates = dump_query (f->path, "SELECT * FROM rates");
+  g_assert_cmpstr (rates, ==, "EUR|1234|1700000000|\n");
+
+  db = raw_open (f->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM issued WHERE node_id IS NULL AND "
+                                "paid_count = 0 AND paid_msat = 0 AND last_paid_at = 0"), ==, 500);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM payments"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM node"), ==, 0);
+  /* The index holds every row: one match per row for text every description has. */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM issued_search "
+                                "WHERE issued_search MATCH '\"number \"'"), ==,
+                   raw_int (db, "SELECT count(*) FROM issued WHERE description IS NOT NULL"));
+  sqlite3_close (db);
+  assert_search_index_sound (f->path);
+
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      g_autoptr(GArray) expected = plain_search (f->path, filters[i]);
+
+      if (*filters[i] != '\0' && strcmp (filters[i], "GRÖSSE") != 0)
+        g_assert_cmpuint (expected->len, >, 0);
+      assert_search_matches (store, f->path, filters[i], TRUE);
+    }
+  {
+    g_autofree char *id = hex_id (321);
+    g_autofree char *prefix = g_ascii_strup (id, 9);
+    g_autoptr(GPtrArray) page = od_store_history_page (store, prefix, 0, 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->len, ==, 1);
+    g_assert_cmpstr (((OdHistoryRow *) g_ptr_array_index (page, 0))->id, ==, id);
+  }
+
+  /* Still in step after writes through the store and another connection. */
+  {
+    g_autoptr(OdHistoryRow) row = make_row (OD_KIND_OFFER, 9999);
+    g_autoptr(OdHistoryRow) stored = NULL;
+
+    g_free (row->description);
+    row->description = g_strdup ("Zanzibar spice");
+    stored = od_store_add_offer (store, row, NULL, &error);
+    g_assert_no_error (error);
+  }
+  db = raw_open (f->path);
+  raw_exec (db, "UPDATE issued SET label = 'Renamed LABEL' WHERE seq = 7");
+  raw_exec (db, "DELETE FROM issued WHERE seq = 8");
+  sqlite3_close (db);
+  assert_search_index_sound (f->path);
+  assert_search_matches (store, f->path, "zanzibar", TRUE);
+  assert_search_matches (store, f->path, "renamed label", TRUE);
+  assert_search_matches (store, f->path, "number 8", TRUE);
+}
+
+/* node_id and the paid fields go in and come back; node_id is checked. */
+static void
+test_row_node_fields (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdStore) store = open_store (f);
+  g_autoptr(OdHistoryRow) offer = make_row (OD_KIND_OFFER, 1);
+  g_autoptr(OdHistoryRow) invreq = make_row (OD_KIND_INVOICE_REQUEST, 2);
+  g_autoptr(OdHistoryRow) stored = NULL;
+  g_autoptr(OdHistoryRow) copy = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char *node = "02eec7245d6b7d2ccb30380bfbe2a3648cd7a942653f5aa340edcea1f283686619";
+
+  offer->node_id = g_strdup (node);
+  /* The paid fields are the store's: what a caller puts there is not written. */
+  offer->paid_count = 5;
+  offer->paid_msat = 5000;
+  offer->last_paid_at = 77;
+  stored = od_store_add_offer (store, offer, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->node_id, ==, node);
+  g_assert_cmpuint (stored->paid_count, ==, 0);
+  g_assert_cmpuint (stored->paid_msat, ==, 0);
+  g_assert_cmpint (stored->last_paid_at, ==, 0);
+  copy = od_history_row_copy (stored);
+  g_assert_cmpstr (copy->node_id, ==, node);
+  g_assert_true (copy->node_id != stored->node_id);
+  g_clear_pointer (&stored, od_history_row_free);
+
+  stored = od_store_add_invoice_request (store, invreq, &error);
+  g_assert_no_error (error);
+  g_assert_null (stored->node_id);
+  g_clear_pointer (&stored, od_history_row_free);
+
+  stored = od_store_get (store, OD_KIND_OFFER, offer->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->node_id, ==, node);
+  page = od_store_history_page (store, NULL, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (((OdHistoryRow *) g_ptr_array_index (page, 0))->node_id, ==, NULL);
+  g_assert_cmpstr (((OdHistoryRow *) g_ptr_array_index (page, 1))->node_id, ==, node);
+
+  /* Not a node id: refused, nothing written. */
+  before = dump (f->path);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(OdHistoryRow) bad = make_row (OD_KIND_OFFER, 10 + i);
+
+      bad->node_id = i == 0 ? g_ascii_strup (node, -1) : i == 1 ? g_strndup (node, 64)
+                   : g_strconcat (node, "00", NULL);
+      g_assert_null (od_store_add_offer (store, bad, NULL, &error));
+      g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  after = dump (f->path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* Search over 10,000 generated rows equals the plain LIKE query, for many queries. */
+static void
+test_search (Fixture       *f,
+             gconstpointer  data)
+{
+  static const char * const words[] = {
+    "Coffee", "tea", "CROISSANT", "bagel", "Größe", "GRÖSSE", "café", "CAFÉ", "naïve", "Ωmega",
+    "ωmega", "日本語", "party 🎉", "\xe2\x84\xaa" "elvin", "50% off", "under_score", "back\\slash",
+    "quote\"d", "star*", "(paren)", "OR", "NEAR", "a-b", "^caret", "col:on", "AND", "x", "Ab",
+    "fee", "cafe", "dead beef", "  spaced  ",
+  };
+  static const char * const queries[] = {
+    "", "e", "E", "x", "ab", "Ab", "AB", "é", "ö", "Ö", "gr", "größe", "GRÖSSE", "GRÖßE", "grösse",
+    "café", "CAFÉ", "cafÉ", "k", "\xe2\x84\xaa", "kelvin", "\xe2\x84\xaa" "elvin", "coffee",
+    "COFFEE", "cOfFeE and", "and", "AND", "or", "OR", "near", "NEAR", "NEAR(", "50%", "%", "%%",
+    "_", "r_s", "\\", "k\\s", "\"", "\"d", "e\"d", "quote\"", "star*", "*", "r*", "(paren)", "(",
+    ")", "a-b", "-", "^", "^caret", "col:on", ":", "🎉", "y 🎉", "日本", "日本語", "本", "cafe",
+    "CAFE", "fee", "FEE", "dead", "beef", "abc", "0", "00", "000", "zz", "no such thing", " ",
+    "  ", "   ", "  s", "a  ", "e a", "#1", "#12", "#123", "ωmega", "ΩMEGA", "mega",
+  };
+  const guint n = 10000;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2024);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) descriptions = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(OdStore) store = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+
+  store = open_store (f);
+  db = raw_open (f->path);
+  raw_exec (db, "BEGIN");
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO issued (kind, id, bolt12, label, status, "
+                                       "created_at, network, description, issuer) VALUES (?1, "
+                                       "?2, 'lno1qqqq', ?3, 1, ?4, 'regtest', ?5, ?6)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < n; i++)
+    {
+      GString *id = g_string_new (NULL);
+      char *description = NULL;
+      char *label = NULL;
+      char *issuer = NULL;
+
+      /* Some ids share prefixes that are also words ("cafe", "fee", "dead", "abc"). */
+      if (i % 50 == 0)
+        g_string_append (id, (const char *[]) { "cafe", "fee", "dead", "abc", "00" }[(i / 50) % 5]);
+      while (id->len < 64)
+        g_string_append_printf (id, "%08x", g_rand_int (rand));
+      g_string_truncate (id, 64);
+
+      if (g_rand_int_range (rand, 0, 12) != 0)
+        description = g_strdup_printf ("%s %s #%u",
+                                       words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))],
+                                       words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))],
+                                       g_rand_int_range (rand, 0, 2000));
+      if (g_rand_int_range (rand, 0, 3) == 0)
+        label = g_strdup (words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))]);
+      if (g_rand_int_range (rand, 0, 4) == 0)
+        issuer = g_strdup_printf ("Shop %s",
+                                  words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))]);
+
+      sqlite3_bind_int (stmt, 1, i % 4 == 0 ? 1 : 0);
+      sqlite3_bind_text (stmt, 2, id->str, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, label, -1, g_free);
+      sqlite3_bind_int64 (stmt, 4, 1700000000 + g_rand_int_range (rand, 0, 4000));
+      sqlite3_bind_text (stmt, 5, description, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, issuer, -1, g_free);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_reset (stmt);
+      g_ptr_array_add (ids, g_string_free (id, FALSE));
+      if (description != NULL)
+        g_ptr_array_add (descriptions, description);
+    }
+  sqlite3_finalize (stmt);
+  raw_exec (db, "COMMIT");
+  sqlite3_close (db);
+  assert_search_index_sound (f->path);
+
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    assert_search_matches (store, f->path, queries[i], i % 16 == 0 || i == 1 || i == 23);
+
+  /* Id prefixes of every length, either case. */
+  for (guint k = 0; k < 8; k++)
+    {
+      guint len = (guint[]) { 1, 2, 3, 4, 6, 9, 20, 64 }[k];
+      const char *id = g_ptr_array_index (ids, g_rand_int_range (rand, 0, ids->len));
+      g_autofree char *prefix = g_strndup (id, len);
+      g_autofree char *upper = g_ascii_strup (prefix, -1);
+
+      assert_search_matches (store, f->path, prefix, FALSE);
+      assert_search_matches (store, f->path, upper, FALSE);
+    }
+  {
+    g_autofree char *whole = g_strconcat (g_ptr_array_index (ids, 7), NULL);
+    g_autofree char *longer = g_strconcat (whole, "0", NULL);
+    g_autoptr(GArray) expected = plain_search (f->path, whole);
+
+    g_assert_cmpuint (expected->len, ==, 1);
+    assert_search_matches (store, f->path, whole, FALSE);
+    assert_search_matches (store, f->path, longer, FALSE);
+  }
+
+  /* Random pieces of descriptions, case flipped. */
+  for (guint i = 0; i < 30; i++)
+    {
+      const char *text = g_ptr_array_index (descriptions,
+                                            g_rand_int_range (rand, 0, descriptions->len));
+      glong chars = g_utf8_strlen (text, -1);
+      glong start = g_rand_int_range (rand, 0, chars);
+      glong len = MIN (chars - start, g_rand_int_range (rand, 1, 9));
+      const char *from = g_utf8_offset_to_pointer (text, start);
+      const char *to = g_utf8_offset_to_pointer (from, len);
+      g_autofree char *piece = g_strndup (from, to - from);
+
+      for (char *p = piece; *p; p++)
+        if (g_ascii_isalpha (*p) && g_rand_boolean (rand))
+          *p ^= 0x20;
+      assert_search_matches (store, f->path, piece, FALSE);
+    }
+
+  /* Not UTF-8 */
+  {
+    guint64 count = 0;
+
+    g_assert_false (od_store_history_count (store, "caf\xe9 au lait", &count, &error));
+    g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID);
+  }
+}
+
+/* Damage past the root pages: the file opens (the cheap checks pass), the read that meets
+ * the damage fails with CORRUPT naming the file, od_store_verify finds it, and the file is
+ * never written. */
+static void
+test_corrupt_deep (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdStore) store = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char *needle = "lno1qqqsyqcyq5rqwzqfq150";
+  const char *hit;
+  gsize len = 0;
+  gint64 page_size;
+  gint64 damaged;
+  sqlite3 *db;
+
+  store = open_store (f);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(OdHistoryRow) row = make_row (OD_KIND_OFFER, i);
+      g_autoptr(OdHistoryRow) stored = od_store_add_offer (store, row, NULL, &error);
+
+      g_assert_no_error (error);
+    }
+  g_assert_true (od_store_verify (store, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&store, od_store_close);
+
+  /* The last connection closed: the WAL is folded into the file, which stays in WAL mode. */
+  db = raw_open (f->path);
+  page_size = raw_int (db, "PRAGMA page_size");
+  sqlite3_close (db);
+
+  /* The leaf page of the issued table holding row 150, somewhere in the middle. */
+  g_assert_true (g_file_get_contents (f->path, &contents, &len, NULL));
+  hit = NULL;
+  for (gsize i = 0; hit == NULL && i + strlen (needle) <= len; i++)
+    if (memcmp (contents + i, needle, strlen (needle)) == 0)
+      hit = contents + i;
+  g_assert_nonnull (hit);
+  damaged = (hit - contents) / page_size;
+  g_assert_cmpint (damaged, >, 1);
+  g_assert_cmpint (contents[damaged * page_size], ==, 0x0d);  /* a table leaf */
+  memset (contents + damaged * page_size, 0x5a, 16);
+  g_assert_true (g_file_set_contents (f->path, contents, len, NULL));
+  before = file_checksum (f->path);
+
+  store = open_store (f);
+  page = od_store_history_page (store, NULL, 0, 1000, &error);
+  g_assert_null (page);
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, f->path));
+  g_clear_error (&error);
+
+  g_assert_false (od_store_verify (store, &error));
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, f->path));
+  g_clear_error (&error);
+  g_clear_pointer (&store, od_store_close);
+
+  after = file_checksum (f->path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* Payments */
+
+#define NODE_A "02eec7245d6b7d2ccb30380bfbe2a3648cd7a942653f5aa340edcea1f283686619"
+#define NODE_B "035d2b1192dfba134e10e540875d366ebc8bc353d5aa766b80c090b39c3a5d885d"
+
+static OdPayment *
+make_payment (const char *node_id,
+              guint64     pay_index,
+              const char *offer_id,
+              guint64     amount_msat,
+              gint64      paid_at)
+{
+  OdPayment *payment = od_payment_new ();
+
+  payment->node_id = g_strdup (node_id);
+  payment->pay_index = pay_index;
+  payment->offer_id = g_strdup (offer_id);
+  payment->label = g_strdup_printf ("invoice %" G_GUINT64_FORMAT, pay_index);
+  payment->payment_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, payment->label, -1);
+  payment->amount_msat = amount_msat;
+  payment->paid_at = paid_at;
+
+  return payment;
+}
+
+static OdHistoryRow *
+add_offer_row (OdStore *store,
+               guint    n,
+               guint    status,
+               gboolean usd)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdHistoryRow) row = make_row (OD_KIND_OFFER, n);
+  OdHistoryRow *stored;
+
+  row->status = status;
+  if (usd)
+    {
+      row->has_amount_msat = FALSE;
+      row->currency = g_strdup ("USD");
+      row->currency_amount = 1005;
+    }
+  stored = od_store_add_offer (store, row, NULL, &error);
+  g_assert_no_error (error);
+
+  return stored;
+}
+
+static guint64
+last_pay_index (OdStore    *store,
+                const char *node_id)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 index = G_MAXUINT64;
+
+  g_assert_true (od_store_get_last_pay_index (store, node_id, &index, &error));
+  g_assert_no_error (error);
+
+  return index;
+}
+
+static void
+assert_paid (OdStore    *store,
+             const char *id,
+             guint64     count,
+             guint64     msat,
+             gint64      last_paid_at,
+             guint       status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdHistoryRow) row = od_store_get (store, OD_KIND_OFFER, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (row->paid_count, ==, count);
+  g_assert_cmpuint (row->paid_msat, ==, msat);
+  g_assert_cmpint (row->last_paid_at, ==, last_paid_at);
+  g_assert_cmpuint (row->status, ==, status);
+  g_assert_true (row->active == ((status & OD_STATUS_ACTIVE) != 0));
+  g_assert_true (row->used == ((status & OD_STATUS_USED) != 0));
+}
+
+static void
+add_payment_ok (OdStore   *store,
+                OdPayment *payment,
+                gboolean   expect_created)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean created = !expect_created;
+
+  g_assert_true (od_store_add_payment (store, payment, &created, &error));
+  g_assert_no_error (error);
+  g_assert_true (created == expect_created);
+}
+
+static void
+test_payments (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdStore) store = open_store (f);
+  g_autoptr(OdHistoryRow) multi = add_offer_row (store, 1, OD_STATUS_ACTIVE, FALSE);
+  g_autoptr(OdHistoryRow) single = add_offer_row (store, 2, OD_STATUS_ACTIVE | OD_STATUS_SINGLE,
+                                                  FALSE);
+  g_autoptr(OdHistoryRow) usd = add_offer_row (store, 3, OD_STATUS_ACTIVE, TRUE);
+  g_autoptr(OdHistoryRow) invreq = make_row (OD_KIND_INVOICE_REQUEST, 4);
+  g_autoptr(OdHistoryRow) stored = NULL;
+  g_autoptr(OdPayment) p1 = make_payment (NODE_A, 5, multi->id, 1000, 100);
+  g_autoptr(OdPayment) p2 = make_payment (NODE_A, 3, multi->id, 500, 90);
+  g_autoptr(OdPayment) p3 = make_payment (NODE_B, 1, multi->id, 250, 95);
+  g_autoptr(OdPayment) copy = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *upper_node = g_ascii_strup (NODE_A, -1);
+
+  stored = od_store_add_invoice_request (store, invreq, &error);
+  g_assert_no_error (error);
+  g_assert_true (od_store_set_rate (store, "USD", 2500000, &error));
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 0);
+
+  /* The first payment: totals, used (still active: not single-use), the node's index. */
+  p1->payer_note = g_strdup ("thanks — ☕");
+  p1->has_quantity = TRUE;
+  p1->quantity = 3;
+  p1->has_recurrence_counter = TRUE;
+  p1->recurrence_counter = 4294967295u;
+  p1->bolt12 = g_strdup ("lni1qqqqexample");
+  add_payment_ok (store, p1, TRUE);
+  assert_paid (store, multi->id, 1, 1000, 100, OD_STATUS_ACTIVE | OD_STATUS_USED);
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 5);
+
+  /* The same (node, pay_index) again, even with other values: nothing changes. */
+  before = dump (f->path);
+  {
+    g_autoptr(OdPayment) again = make_payment (NODE_A, 5, multi->id, 99999, 500);
+
+    add_payment_ok (store, again, FALSE);
+    g_free (again->node_id);
+    again->node_id = g_strdup (upper_node);
+    add_payment_ok (store, again, FALSE);
+  }
+  after = dump (f->path);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&before, g_free);
+  g_clear_pointer (&after, g_free);
+
+  /* An older pay_index arriving late: counted, the node's index does not go back; the
+   * latest payment time stays. */
+  add_payment_ok (store, p2, TRUE);
+  assert_paid (store, multi->id, 2, 1500, 100, OD_STATUS_ACTIVE | OD_STATUS_USED);
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 5);
+
+  /* pay_index counts per node. */
+  add_payment_ok (store, p3, TRUE);
+  assert_paid (store, multi->id, 3, 1750, 100, OD_STATUS_ACTIVE | OD_STATUS_USED);
+  g_assert_cmpuint (last_pay_index (store, NODE_B), ==, 1);
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 5);
+  g_assert_cmpuint (last_pay_index (store, upper_node), ==, 5);
+
+  /* Single-use: paid means used and no longer active. */
+  {
+    g_autoptr(OdPayment) p = make_payment (NODE_A, 6, single->id, 42, 200);
+
+    add_payment_ok (store, p, TRUE);
+    assert_paid (store, single->id, 1, 42, 200, OD_STATUS_SINGLE | OD_STATUS_USED);
+    g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 6);
+  }
+
+  /* An offer in a currency: the stored rate is recorded with the payment, unless given. */
+  {
+    g_autoptr(OdPayment) p = make_payment (NODE_A, 7, usd->id, 25125000, 300);
+    g_autoptr(OdPayment) q = make_payment (NODE_A, 8, usd->id, 25125000, 301);
+
+    add_payment_ok (store, p, TRUE);
+    q->rate_msat_per_unit = 2600000;
+    add_payment_ok (store, q, TRUE);
+    list = od_store_list_payments (store, usd->id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (list->len, ==, 2);
+    g_assert_cmpuint (((OdPayment *) g_ptr_array_index (list, 0))->rate_msat_per_unit, ==,
+                      2500000);
+    g_assert_cmpuint (((OdPayment *) g_ptr_array_index (list, 1))->rate_msat_per_unit, ==,
+                      2600000);
+    g_clear_pointer (&list, g_ptr_array_unref);
+  }
+
+  /* Not stored (unknown, or an invoice request's id): NOT_FOUND, nothing written. */
+  before = dump (f->path);
+  {
+    g_autofree char *unknown = hex_id (777);
+    g_autoptr(OdPayment) p = make_payment (NODE_A, 50, unknown, 1, 1);
+    g_autoptr(OdPayment) q = make_payment (NODE_B, 50, invreq->id, 1, 1);
+    gboolean created = TRUE;
+
+    g_assert_false (od_store_add_payment (store, p, &created, &error));
+    g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_false (od_store_add_payment (store, q, NULL, &error));
+    g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+  after = dump (f->path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 8);
+
+  /* Bad input: INVALID, nothing written. */
+  for (guint i = 0; i < 11; i++)
+    {
+      g_autoptr(OdPayment) p = make_payment (NODE_A, 60, multi->id, 1, 1);
+
+      switch (i)
+        {
+        case 0: p->pay_index = 0; break;
+        case 1: p->node_id[10] = 'x'; break;
+        case 2: p->node_id[64] = '\0'; break;
+        case 3: g_clear_pointer (&p->offer_id, g_free); break;
+        case 4: p->offer_id[3] = 'g'; break;
+        case 5: p->payment_hash[63] = '\0'; break;
+        case 6: g_clear_pointer (&p->label, g_free); break;
+        case 7: p->payer_note = g_strdup ("caf\xe9"); break;
+        case 8: p->amount_msat = BOLT12_MAX_MSAT + 1; break;
+        case 9: p->bolt12 = g_strdup ("lno1qqqq"); break;
+        case 10: p->paid_at = -1; break;
+        default: g_assert_not_reached ();
+        }
+      g_assert_false (od_store_add_payment (store, p, NULL, &error));
+      g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  g_clear_pointer (&after, g_free);
+  after = dump (f->path);
+  g_assert_cmpstr (before, ==, after);
+
+  /* Upper-case hex is accepted and stored in lower case. */
+  {
+    g_autofree char *upper_offer = g_ascii_strup (multi->id, -1);
+    g_autoptr(OdPayment) p = make_payment (upper_node, 9, upper_offer, 1, 400);
+
+    g_free (p->payment_hash);
+    p->payment_hash = g_ascii_strup (p2->payment_hash, -1);
+    add_payment_ok (store, p, TRUE);
+    assert_paid (store, multi->id, 4, 1751, 400, OD_STATUS_ACTIVE | OD_STATUS_USED);
+  }
+
+  /* Oldest first, every field back. */
+  list = od_store_list_payments (store, multi->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 4);
+  g_assert_cmpuint (((OdPayment *) g_ptr_array_index (list, 0))->pay_index, ==, 3);
+  g_assert_cmpstr (((OdPayment *) g_ptr_array_index (list, 1))->node_id, ==, NODE_B);
+  g_assert_cmpuint (((OdPayment *) g_ptr_array_index (list, 2))->pay_index, ==, 5);
+  g_assert_cmpuint (((OdPayment *) g_ptr_array_index (list, 3))->pay_index, ==, 9);
+  g_assert_cmpstr (((OdPayment *) g_ptr_array_index (list, 3))->node_id, ==, NODE_A);
+  g_assert_cmpstr (((OdPayment *) g_ptr_array_index (list, 3))->payment_hash, ==,
+                   p2->payment_hash);
+  copy = od_payment_copy (g_ptr_array_index (list, 2));
+  g_assert_cmpstr (copy->node_id, ==, NODE_A);
+  g_assert_cmpstr (copy->offer_id, ==, multi->id);
+  g_assert_cmpstr (copy->label, ==, "invoice 5");
+  g_assert_cmpstr (copy->payment_hash, ==, p1->payment_hash);
+  g_assert_cmpuint (copy->amount_msat, ==, 1000);
+  g_assert_cmpint (copy->paid_at, ==, 100);
+  g_assert_cmpstr (copy->payer_note, ==, "thanks — ☕");
+  g_assert_true (copy->has_quantity);
+  g_assert_cmpuint (copy->quantity, ==, 3);
+  g_assert_true (copy->has_recurrence_counter);
+  g_assert_cmpuint (copy->recurrence_counter, ==, 4294967295u);
+  g_assert_cmpstr (copy->bolt12, ==, "lni1qqqqexample");
+  g_assert_cmpuint (copy->rate_msat_per_unit, ==, 0);
+  g_assert_false (((OdPayment *) g_ptr_array_index (list, 0))->has_quantity);
+  g_assert_null (((OdPayment *) g_ptr_array_index (list, 0))->payer_note);
+  g_assert_null (((OdPayment *) g_ptr_array_index (list, 0))->bolt12);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  list = od_store_list_payments (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 7);
+  for (guint i = 1; i < list->len; i++)
+    g_assert_cmpint (((OdPayment *) g_ptr_array_index (list, i - 1))->paid_at, <=,
+                     ((OdPayment *) g_ptr_array_index (list, i))->paid_at);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = od_store_list_payments (store, "nothex", &error);
+  g_assert_null (list);
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+}
+
+static void
+test_last_pay_index (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdStore) store = open_store (f);
+  guint64 index = 0;
+
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 0);
+  g_assert_true (od_store_set_last_pay_index (store, NODE_A, 10, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 10);
+  /* Never backwards */
+  g_assert_true (od_store_set_last_pay_index (store, NODE_A, 7, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 10);
+  g_assert_true (od_store_set_last_pay_index (store, NODE_A, 11, &error));
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 11);
+  g_assert_cmpuint (last_pay_index (store, NODE_B), ==, 0);
+
+  g_assert_false (od_store_set_last_pay_index (store, NODE_A, 0, &error));
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (od_store_set_last_pay_index (store, "02abc", 5, &error));
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (od_store_get_last_pay_index (store, NULL, &index, &error));
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpuint (last_pay_index (store, NODE_A), ==, 11);
+}
+
+static void
+test_set_status (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdStore) store = open_store (f);
+  g_autoptr(OdHistoryRow) offer = add_offer_row (store, 1, OD_STATUS_ACTIVE, FALSE);
+  g_autoptr(OdHistoryRow) row = NULL;
+  g_autofree char *unknown = hex_id (99);
+  gboolean changed = FALSE;
+
+  row = od_store_set_status (store, OD_KIND_OFFER, offer->id,
+                             OD_STATUS_SINGLE | OD_STATUS_USED, &changed, &error);
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  g_assert_cmpuint (row->status, ==, OD_STATUS_SINGLE | OD_STATUS_USED);
+  g_assert_false (row->active);
+  g_assert_true (row->used);
+  g_assert_true (row->single_use);
+  g_clear_pointer (&row, od_history_row_free);
+
+  row = od_store_set_status (store, OD_KIND_OFFER, offer->id,
+                             OD_STATUS_SINGLE | OD_STATUS_USED, &changed, &error);
+  g_assert_no_error (error);
+  g_assert_false (changed);
+  g_clear_pointer (&row, od_history_row_free);
+  row = od_store_get (store, OD_KIND_OFFER, offer->id, &error);
+  g_assert_cmpuint (row->status, ==, OD_STATUS_SINGLE | OD_STATUS_USED);
+  g_clear_pointer (&row, od_history_row_free);
+
+  row = od_store_set_status (store, OD_KIND_OFFER, offer->id, 7, &changed, &error);
+  g_assert_null (row);
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  row = od_store_set_status (store, OD_KIND_OFFER, unknown, 1, &changed, &error);
+  g_assert_null (row);
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  row = od_store_set_status (store, OD_KIND_INVOICE_REQUEST, offer->id, 1, &changed, &error);
+  g_assert_null (row);
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1465,6 +2452,13 @@ main (int   argc,
   ADD ("history-plan", test_history_plan);
   ADD ("busy-wait", test_busy_wait);
   ADD ("second-open-keeps-locks", test_second_open_keeps_locks);
+  ADD ("migration/v1-rows", test_migration_v1);
+  ADD ("row-node-fields", test_row_node_fields);
+  ADD ("search", test_search);
+  ADD ("refuse/corrupt-deep", test_corrupt_deep);
+  ADD ("payments", test_payments);
+  ADD ("last-pay-index", test_last_pay_index);
+  ADD ("set-status", test_set_status);
 
 #undef ADD
 

@@ -2,9 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Pages: page i holds positions [i * PAGE_SIZE, (i + 1) * PAGE_SIZE).  A page is read with the
- * keyset query (od_store_history_page_after) when the page before it is cached, else with an
- * OFFSET query.  Pages are kept in a small LRU (a GQueue, most recent first).
+ * Pages: page i holds positions [i * PAGE_SIZE, (i + 1) * PAGE_SIZE).  A page is read with a
+ * keyset query when a page next to it is cached (od_store_history_page_after the one before,
+ * od_store_history_page_before the one after), else with an OFFSET query from the nearer end
+ * of the list (od_store_history_page / od_store_history_page_from_end, which need n_items): the
+ * first and last pages cost the same at any size, the middle one a walk of the index over half
+ * of the list (no rows read).  Pages are kept in a small LRU (a GQueue, most recent first).
  *
  * Item identity: `live` maps seq -> item for every item alive (a weak reference each), so a
  * row read again returns the object the view already holds, updated in place.
@@ -48,6 +51,10 @@ struct _OdHistoryItem
   gboolean  single_use;
   gboolean  used;
   const char *status;        /* static string */
+  char     *node_id;
+  guint64   paid_count;
+  guint64   paid_msat;
+  gint64    last_paid_at;
 };
 
 G_DEFINE_FINAL_TYPE (OdHistoryItem, od_history_item, G_TYPE_OBJECT)
@@ -69,6 +76,10 @@ enum {
   ITEM_PROP_ACTIVE,
   ITEM_PROP_SINGLE_USE,
   ITEM_PROP_USED,
+  ITEM_PROP_NODE_ID,
+  ITEM_PROP_PAID_COUNT,
+  ITEM_PROP_PAID_MSAT,
+  ITEM_PROP_LAST_PAID_AT,
   ITEM_N_PROPS
 };
 
@@ -86,6 +97,7 @@ od_history_item_finalize (GObject *object)
   g_clear_pointer (&self->issuer, g_free);
   g_clear_pointer (&self->refund_for, g_free);
   g_clear_pointer (&self->amount, g_free);
+  g_clear_pointer (&self->node_id, g_free);
 
   G_OBJECT_CLASS (od_history_item_parent_class)->finalize (object);
 }
@@ -145,6 +157,18 @@ od_history_item_get_property (GObject    *object,
     case ITEM_PROP_USED:
       g_value_set_boolean (value, self->used);
       break;
+    case ITEM_PROP_NODE_ID:
+      g_value_set_string (value, self->node_id);
+      break;
+    case ITEM_PROP_PAID_COUNT:
+      g_value_set_uint64 (value, self->paid_count);
+      break;
+    case ITEM_PROP_PAID_MSAT:
+      g_value_set_uint64 (value, self->paid_msat);
+      break;
+    case ITEM_PROP_LAST_PAID_AT:
+      g_value_set_int64 (value, self->last_paid_at);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -189,6 +213,14 @@ od_history_item_class_init (OdHistoryItemClass *klass)
     g_param_spec_boolean ("single-use", NULL, NULL, FALSE, flags);
   item_properties[ITEM_PROP_USED] =
     g_param_spec_boolean ("used", NULL, NULL, FALSE, flags);
+  item_properties[ITEM_PROP_NODE_ID] =
+    g_param_spec_string ("node-id", NULL, NULL, NULL, flags);
+  item_properties[ITEM_PROP_PAID_COUNT] =
+    g_param_spec_uint64 ("paid-count", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  item_properties[ITEM_PROP_PAID_MSAT] =
+    g_param_spec_uint64 ("paid-msat", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  item_properties[ITEM_PROP_LAST_PAID_AT] =
+    g_param_spec_int64 ("last-paid-at", NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
 
   g_object_class_install_properties (object_class, ITEM_N_PROPS, item_properties);
 }
@@ -298,6 +330,10 @@ od_history_item_new_for_row (const OdHistoryRow *row,
   self->used = row->used;
   self->status = status_for (self->active, self->used, self->has_absolute_expiry,
                              self->absolute_expiry, now);
+  self->node_id = g_strdup (row->node_id);
+  self->paid_count = row->paid_count;
+  self->paid_msat = row->paid_msat;
+  self->last_paid_at = row->last_paid_at;
 
   return self;
 }
@@ -343,6 +379,39 @@ od_history_item_update (OdHistoryItem *self,
     {
       self->status = status;
       g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_STATUS]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Everything of a row that can change after it was stored: its status flags, its payments
+ * (od_store_add_payment) and the node it is on; notifies what changed. */
+static void
+od_history_item_update_from_row (OdHistoryItem      *self,
+                                 const OdHistoryRow *row,
+                                 gint64              now)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  od_history_item_update (self, row->active, row->used, now);
+  if (g_strcmp0 (self->node_id, row->node_id) != 0)
+    {
+      g_free (self->node_id);
+      self->node_id = g_strdup (row->node_id);
+      g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_NODE_ID]);
+    }
+  if (self->paid_count != row->paid_count)
+    {
+      self->paid_count = row->paid_count;
+      g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_PAID_COUNT]);
+    }
+  if (self->paid_msat != row->paid_msat)
+    {
+      self->paid_msat = row->paid_msat;
+      g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_PAID_MSAT]);
+    }
+  if (self->last_paid_at != row->last_paid_at)
+    {
+      self->last_paid_at = row->last_paid_at;
+      g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_LAST_PAID_AT]);
     }
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -481,6 +550,38 @@ od_history_item_get_used (OdHistoryItem *self)
   g_return_val_if_fail (OD_IS_HISTORY_ITEM (self), FALSE);
 
   return self->used;
+}
+
+const char *
+od_history_item_get_node_id (OdHistoryItem *self)
+{
+  g_return_val_if_fail (OD_IS_HISTORY_ITEM (self), NULL);
+
+  return self->node_id;
+}
+
+guint64
+od_history_item_get_paid_count (OdHistoryItem *self)
+{
+  g_return_val_if_fail (OD_IS_HISTORY_ITEM (self), 0);
+
+  return self->paid_count;
+}
+
+guint64
+od_history_item_get_paid_msat (OdHistoryItem *self)
+{
+  g_return_val_if_fail (OD_IS_HISTORY_ITEM (self), 0);
+
+  return self->paid_msat;
+}
+
+gint64
+od_history_item_get_last_paid_at (OdHistoryItem *self)
+{
+  g_return_val_if_fail (OD_IS_HISTORY_ITEM (self), 0);
+
+  return self->last_paid_at;
 }
 
 JsonObject *
@@ -700,7 +801,7 @@ item_for_row (OdHistoryModel     *self,
 
   if (item != NULL)
     {
-      od_history_item_update (item, row->active, row->used, now);
+      od_history_item_update_from_row (item, row, now);
       return g_object_ref (item);
     }
 
@@ -718,12 +819,18 @@ load_page (OdHistoryModel *self,
   g_autoptr(GPtrArray) rows = NULL;
   GError *error = NULL;
   Page *previous = NULL;
+  Page *next;
   Page *page;
   gint64 now = now_seconds ();
+  guint start = index * OD_HISTORY_MODEL_PAGE_SIZE;
+  guint length = MIN (OD_HISTORY_MODEL_PAGE_SIZE, self->n_items - start);
 
   if (index > 0)
     previous = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index - 1));
+  next = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index + 1));
 
+  /* Next to a page in the cache: keyset, as cheap at any depth.  Otherwise OFFSET from the
+   * nearer end, so no read walks more than half of the list. */
   if (self->store == NULL)
     rows = g_ptr_array_new ();
   else if (previous != NULL && previous->items->len == OD_HISTORY_MODEL_PAGE_SIZE)
@@ -733,10 +840,19 @@ load_page (OdHistoryModel *self,
       rows = od_store_history_page_after (self->store, self->filter, last->created_at,
                                           last->seq, OD_HISTORY_MODEL_PAGE_SIZE, &error);
     }
-  else
-    rows = od_store_history_page (self->store, self->filter,
-                                  (guint64) index * OD_HISTORY_MODEL_PAGE_SIZE,
+  else if (next != NULL && next->items->len > 0)
+    {
+      OdHistoryItem *first = g_ptr_array_index (next->items, 0);
+
+      rows = od_store_history_page_before (self->store, self->filter, first->created_at,
+                                           first->seq, OD_HISTORY_MODEL_PAGE_SIZE, &error);
+    }
+  else if (start <= self->n_items - (start + length))
+    rows = od_store_history_page (self->store, self->filter, start,
                                   OD_HISTORY_MODEL_PAGE_SIZE, &error);
+  else
+    rows = od_store_history_page_from_end (self->store, self->filter,
+                                           self->n_items - (start + length), length, &error);
   if (rows == NULL)
     {
       set_error (self, error);

@@ -10,8 +10,8 @@
  * It never loads the whole history: n_items comes from od_store_history_count(), and items
  * are read on demand in pages of OD_HISTORY_MODEL_PAGE_SIZE rows, of which the last
  * OD_HISTORY_MODEL_MAX_PAGES used are kept.  An item stays the same object for as long as
- * anything holds it, across refreshes, and its mutable properties (active, used, status) are
- * updated in place with notify.
+ * anything holds it, across refreshes, and its mutable properties (active, used, status, the
+ * paid-* ones, node-id) are updated in place with notify.
  *
  * Changes by anyone (this process, the CLI) are noticed by polling od_store_data_version()
  * once a second on the thread-default main context of the thread that created the model; a
@@ -61,6 +61,14 @@ gint64      od_history_item_get_created_at  (OdHistoryItem *self);
 gboolean    od_history_item_get_active      (OdHistoryItem *self);
 gboolean    od_history_item_get_single_use  (OdHistoryItem *self);
 gboolean    od_history_item_get_used        (OdHistoryItem *self);
+/* The Core Lightning node that issued it (66 hex), NULL when issued locally. */
+const char *od_history_item_get_node_id     (OdHistoryItem *self);
+/* Payments received for an offer (see od_store_add_payment); last-paid-at in unix seconds, 0
+ * when never paid.  Properties "paid-count", "paid-msat", "last-paid-at" and "node-id" follow
+ * the store in place (with notify) like "active" and "used". */
+guint64     od_history_item_get_paid_count  (OdHistoryItem *self);
+guint64     od_history_item_get_paid_msat   (OdHistoryItem *self);
+gint64      od_history_item_get_last_paid_at (OdHistoryItem *self);
 /* {bolt12, offer_id | invreq_id, active, single_use, used, label?}: what the offer and
  * invoicerequest commands return, for showing the item again. */
 JsonObject *od_history_item_to_result       (OdHistoryItem *self);
@@ -77,8 +85,9 @@ G_DECLARE_FINAL_TYPE (OdHistoryModel, od_history_model, OD, HISTORY_MODEL, GObje
 OdHistoryModel *od_history_model_new         (OdCommands     *commands);
 
 OdCommands     *od_history_model_get_commands (OdHistoryModel *self);
-/* The search text: a case-insensitive substring of the description, label, issuer or id;
- * "" (or NULL) for everything.  Setting it re-counts and emits items-changed. */
+/* The search text: a case-insensitive (ASCII) substring of the description, label or issuer,
+ * or, for 1 to 64 hex characters, a prefix of the id (see od_store_history_count); "" (or
+ * NULL) for everything.  Setting it re-counts and emits items-changed. */
 const char     *od_history_model_get_filter  (OdHistoryModel *self);
 void            od_history_model_set_filter  (OdHistoryModel *self,
                                               const char     *filter);

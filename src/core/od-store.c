@@ -15,12 +15,25 @@
  *           Indexes: UNIQUE (kind, id) for look-ups and return-existing, (kind, seq) for the
  *           list commands in insertion order and getinfo's counts, (created_at, seq) for the
  *           history newest first (OFFSET or keyset pages walk that index, no sort).
+ *           Since schema 2 also node_id (the Core Lightning node that issued it) and the
+ *           offer's payment totals paid_count, paid_msat, last_paid_at (kept by
+ *           od_store_add_payment in the same transaction as the payment).
  *   rates   currency -> msat per unit, for `currencyconvert`.
+ *   payments (schema 2) one row per paid invoice of one of our offers, UNIQUE (node_id,
+ *           pay_index) so that a payment seen twice is recorded once; (offer_id, paid_at) for
+ *           an offer's payments.
+ *   node    (schema 2) node_id -> the last pay_index seen, where waitanyinvoice resumes.
+ *   issued_search (schema 2) FTS5 trigram index over description, label and issuer, rowid =
+ *           seq, external content: the view issued_search_text, which gives the ASCII-lower-cased
+ *           text (lower() without ICU folds ASCII only, exactly as LIKE compares), so the
+ *           case-sensitive trigram index answers LIKE's case-insensitive substring question
+ *           exactly (the tokenizer's own case folding is Unicode-wide, which LIKE's is not).
+ *           Triggers on issued keep it in step with every write, ours or anyone's.
  *
  * Migrations: migrations[] below, step i takes user_version i to i + 1; pending steps run in
  * one IMMEDIATE transaction together with the user_version update, so a database is always at
- * a version it fully has.  Add a step at the end to change the schema (e.g. the FTS5 table over
- * description, label and issuer, with content_rowid = 'seq'); never edit a shipped step.
+ * a version it fully has.  Add a step at the end to change the schema; never edit a shipped
+ * step.
  */
 
 #include "config.h"
@@ -78,6 +91,63 @@ static const char * const migrations[] = {
   "  msat_per_unit INTEGER NOT NULL CHECK (msat_per_unit BETWEEN 1 AND 2100000000000000000),"
   "  updated_at    INTEGER NOT NULL"
   ") STRICT, WITHOUT ROWID;",
+
+  /* 2: payments from a Core Lightning node, and the search index */
+  "ALTER TABLE issued ADD COLUMN node_id TEXT"
+  "  CHECK (length (node_id) = 66 AND node_id NOT GLOB '*[^0-9a-f]*');"
+  "ALTER TABLE issued ADD COLUMN paid_count INTEGER NOT NULL DEFAULT 0 CHECK (paid_count >= 0);"
+  "ALTER TABLE issued ADD COLUMN paid_msat INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE issued ADD COLUMN last_paid_at INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE payments ("
+  "  node_id            TEXT NOT NULL"
+  "                     CHECK (length (node_id) = 66 AND node_id NOT GLOB '*[^0-9a-f]*'),"
+  "  pay_index          INTEGER NOT NULL CHECK (pay_index > 0),"
+  "  offer_id           TEXT NOT NULL"
+  "                     CHECK (length (offer_id) = 64 AND offer_id NOT GLOB '*[^0-9a-f]*'),"
+  "  label              TEXT NOT NULL,"
+  "  payment_hash       TEXT NOT NULL"
+  "                     CHECK (length (payment_hash) = 64 AND payment_hash NOT GLOB '*[^0-9a-f]*'),"
+  "  amount_msat        INTEGER NOT NULL,"
+  "  paid_at            INTEGER NOT NULL,"
+  "  payer_note         TEXT,"
+  "  quantity           INTEGER,"
+  "  recurrence_counter INTEGER CHECK (recurrence_counter BETWEEN 0 AND 4294967295),"
+  "  bolt12             TEXT,"
+  "  rate_msat_per_unit INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (node_id, pay_index)"
+  ") STRICT;"
+  "CREATE INDEX payments_offer ON payments (offer_id, paid_at);"
+  "CREATE TABLE node ("
+  "  node_id        TEXT PRIMARY KEY"
+  "                 CHECK (length (node_id) = 66 AND node_id NOT GLOB '*[^0-9a-f]*'),"
+  "  last_pay_index INTEGER NOT NULL CHECK (last_pay_index >= 0)"
+  ") STRICT, WITHOUT ROWID;"
+  /* The search index: trigrams of the ASCII-lower-cased text (lower() folds ASCII only, as
+   * LIKE does), read through a view so that 'rebuild' and 'integrity-check' see the same text
+   * the triggers index. */
+  "CREATE VIEW issued_search_text AS"
+  "  SELECT seq, lower (description) AS description, lower (label) AS label,"
+  "         lower (issuer) AS issuer FROM issued;"
+  "CREATE VIRTUAL TABLE issued_search USING fts5 ("
+  "  description, label, issuer,"
+  "  content = 'issued_search_text', content_rowid = 'seq',"
+  "  tokenize = 'trigram case_sensitive 1', detail = 'full');"
+  "CREATE TRIGGER issued_search_insert AFTER INSERT ON issued BEGIN"
+  "  INSERT INTO issued_search (rowid, description, label, issuer)"
+  "    VALUES (new.seq, lower (new.description), lower (new.label), lower (new.issuer));"
+  "END;"
+  "CREATE TRIGGER issued_search_delete AFTER DELETE ON issued BEGIN"
+  "  INSERT INTO issued_search (issued_search, rowid, description, label, issuer)"
+  "    VALUES ('delete', old.seq, lower (old.description), lower (old.label), lower (old.issuer));"
+  "END;"
+  "CREATE TRIGGER issued_search_update AFTER UPDATE OF seq, description, label, issuer ON issued"
+  "  BEGIN"
+  "  INSERT INTO issued_search (issued_search, rowid, description, label, issuer)"
+  "    VALUES ('delete', old.seq, lower (old.description), lower (old.label), lower (old.issuer));"
+  "  INSERT INTO issued_search (rowid, description, label, issuer)"
+  "    VALUES (new.seq, lower (new.description), lower (new.label), lower (new.issuer));"
+  "END;"
+  "INSERT INTO issued_search (issued_search) VALUES ('rebuild');",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OD_STORE_SCHEMA_VERSION);
@@ -85,13 +155,12 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OD_STORE_SCHEMA_VERSION);
 #define ROW_COLUMNS \
   "seq, kind, id, bolt12, label, status, created_at, network, description, amount_msat, " \
   "currency, currency_amount, issuer, absolute_expiry, quantity_max, recurrence_time_unit, " \
-  "recurrence_period, recurrence_basetime, recurrence_limit, refund_for"
+  "recurrence_period, recurrence_basetime, recurrence_limit, refund_for, node_id, paid_count, " \
+  "paid_msat, last_paid_at"
 
-#define FILTER_CLAUSE \
-  "(description LIKE ?1 ESCAPE '" LIKE_ESCAPE "' OR label LIKE ?1 ESCAPE '" LIKE_ESCAPE "'" \
-  " OR issuer LIKE ?1 ESCAPE '" LIKE_ESCAPE "' OR id LIKE ?1 ESCAPE '" LIKE_ESCAPE "')"
-
-#define NEWEST_FIRST " ORDER BY created_at DESC, seq DESC"
+#define PAYMENT_COLUMNS \
+  "node_id, pay_index, offer_id, label, payment_hash, amount_msat, paid_at, payer_note, " \
+  "quantity, recurrence_counter, bolt12, rate_msat_per_unit"
 
 typedef enum
 {
@@ -104,12 +173,12 @@ typedef enum
   STMT_RATE_GET,
   STMT_RATE_LIST,
   STMT_RATE_DELETE,
-  STMT_HISTORY_COUNT,
-  STMT_HISTORY_COUNT_FILTER,
-  STMT_HISTORY_PAGE,
-  STMT_HISTORY_PAGE_FILTER,
-  STMT_HISTORY_AFTER,
-  STMT_HISTORY_AFTER_FILTER,
+  STMT_PAYMENT_INSERT,
+  STMT_PAYMENT_PAID,
+  STMT_PAYMENT_LIST,
+  STMT_PAYMENT_LIST_OFFER,
+  STMT_NODE_GET,
+  STMT_NODE_SET,
   N_STMTS
 } StmtId;
 
@@ -117,8 +186,10 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_INSERT] =
     "INSERT INTO issued (kind, id, bolt12, label, status, created_at, network, description, "
     "amount_msat, currency, currency_amount, issuer, absolute_expiry, quantity_max, "
-    "recurrence_time_unit, recurrence_period, recurrence_basetime, recurrence_limit, refund_for) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+    "recurrence_time_unit, recurrence_period, recurrence_basetime, recurrence_limit, refund_for, "
+    "node_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+    "?20) "
     "ON CONFLICT (kind, id) DO NOTHING",
   [STMT_GET] =
     "SELECT " ROW_COLUMNS " FROM issued WHERE kind = ?1 AND id = ?2",
@@ -138,20 +209,24 @@ static const char * const stmt_sql[N_STMTS] = {
     "SELECT currency, msat_per_unit, updated_at FROM rates ORDER BY currency",
   [STMT_RATE_DELETE] =
     "DELETE FROM rates WHERE currency = ?1",
-  [STMT_HISTORY_COUNT] =
-    "SELECT count(*) FROM issued",
-  [STMT_HISTORY_COUNT_FILTER] =
-    "SELECT count(*) FROM issued WHERE " FILTER_CLAUSE,
-  [STMT_HISTORY_PAGE] =
-    "SELECT " ROW_COLUMNS " FROM issued" NEWEST_FIRST " LIMIT ?2 OFFSET ?3",
-  [STMT_HISTORY_PAGE_FILTER] =
-    "SELECT " ROW_COLUMNS " FROM issued WHERE " FILTER_CLAUSE NEWEST_FIRST " LIMIT ?2 OFFSET ?3",
-  [STMT_HISTORY_AFTER] =
-    "SELECT " ROW_COLUMNS " FROM issued WHERE (created_at, seq) < (?2, ?3)"
-    NEWEST_FIRST " LIMIT ?4",
-  [STMT_HISTORY_AFTER_FILTER] =
-    "SELECT " ROW_COLUMNS " FROM issued WHERE (created_at, seq) < (?2, ?3) AND " FILTER_CLAUSE
-    NEWEST_FIRST " LIMIT ?4",
+  [STMT_PAYMENT_INSERT] =
+    "INSERT INTO payments (" PAYMENT_COLUMNS ") "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "ON CONFLICT (node_id, pay_index) DO NOTHING",
+  [STMT_PAYMENT_PAID] =
+    "UPDATE issued SET paid_count = ?2, paid_msat = ?3, last_paid_at = ?4, status = ?5 "
+    "WHERE kind = 0 AND id = ?1",
+  [STMT_PAYMENT_LIST] =
+    "SELECT " PAYMENT_COLUMNS " FROM payments ORDER BY paid_at, pay_index, node_id",
+  [STMT_PAYMENT_LIST_OFFER] =
+    "SELECT " PAYMENT_COLUMNS " FROM payments WHERE offer_id = ?1 "
+    "ORDER BY paid_at, pay_index, node_id",
+  [STMT_NODE_GET] =
+    "SELECT last_pay_index FROM node WHERE node_id = ?1",
+  [STMT_NODE_SET] =
+    "INSERT INTO node (node_id, last_pay_index) VALUES (?1, ?2) "
+    "ON CONFLICT (node_id) DO UPDATE SET "
+    "last_pay_index = max (last_pay_index, excluded.last_pay_index)",
 };
 
 struct _OdStore
@@ -162,6 +237,7 @@ struct _OdStore
   sqlite3      *db;
   guint         schema_version;
   sqlite3_stmt *stmts[N_STMTS];
+  GHashTable   *history_stmts;  /* SQL text -> sqlite3_stmt*: the composed history queries */
 };
 
 /* A statement in use: reset (and its bindings cleared) when it goes out of scope, so no
@@ -216,6 +292,7 @@ od_history_row_copy (const OdHistoryRow *row)
   copy->currency = g_strdup (row->currency);
   copy->issuer = g_strdup (row->issuer);
   copy->refund_for = g_strdup (row->refund_for);
+  copy->node_id = g_strdup (row->node_id);
 
   return copy;
 }
@@ -234,6 +311,7 @@ od_history_row_free (OdHistoryRow *row)
   g_free (row->currency);
   g_free (row->issuer);
   g_free (row->refund_for);
+  g_free (row->node_id);
   g_free (row);
 }
 
@@ -462,7 +540,11 @@ side_file_exists (const char *path,
  * written; reading and BEGIN IMMEDIATE write nothing in that mode, not even a journal).
  *
  * Then, for our files, a read-only connection reads the identity again (the header may lag the
- * WAL) and runs PRAGMA quick_check, which reads every page: O(size of the database). */
+ * WAL) and reads the first row of every table and index, which checks the root page and one
+ * path down of every b-tree: a cost independent of the size.  PRAGMA quick_check reads every
+ * page (about 0.3 s per million rows), too slow for every start: od_store_verify() runs it on
+ * request, and damage deeper in the file is reported as SQLITE_CORRUPT by the query that meets
+ * it (-> OD_STORE_ERROR_CORRUPT naming the file). */
 /* The database files this process has open, by "dev:inode", with a count.  Closing any file
  * descriptor of a file drops every POSIX lock the process holds on it, so the plain open() +
  * close() that reads a header must never touch a file one of our own connections has open: it
@@ -517,6 +599,56 @@ open_files_remove (const char *key)
   g_mutex_unlock (&open_files_lock);
 }
 
+/* Steps sql to its first row (or its end). */
+static int
+read_first_row (sqlite3    *db,
+                const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The first entry of every b-tree (tables, FTS5 shadow tables, indexes): reads each root page
+ * and the leftmost path below it, which finds a damaged or overwritten root at once. */
+static gboolean
+check_roots (sqlite3     *db,
+             const char  *path,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT type, name, tbl_name FROM sqlite_master "
+                           "WHERE rootpage > 0 AND type IN ('table', 'index')", -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *type = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+      const char *table = (const char *) sqlite3_column_text (stmt, 2);
+      char *sql;
+
+      if (g_strcmp0 (type, "table") == 0)
+        sql = sqlite3_mprintf ("SELECT * FROM \"%w\" LIMIT 1", name);
+      else
+        sql = sqlite3_mprintf ("SELECT 1 FROM \"%w\" INDEXED BY \"%w\" LIMIT 1", table, name);
+      rc = sql != NULL ? read_first_row (db, sql) : SQLITE_NOMEM;
+      sqlite3_free (sql);
+    }
+  if (rc == SQLITE_DONE)
+    rc = SQLITE_OK;
+  if (rc != SQLITE_OK)
+    set_sqlite_error (error, db, rc, "Could not check", path);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_OK;
+}
+
 static gboolean
 verify_existing (const char  *path,
                  GError     **error)
@@ -525,7 +657,6 @@ verify_existing (const char  *path,
   guint8 header[100];
   gsize got = 0;
   sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
   gboolean ok = FALSE;
   guint32 app_id;
   int fd;
@@ -599,32 +730,12 @@ verify_existing (const char  *path,
   if (!check_identity (db, path, OD_STORE_APPLICATION_ID, G_N_ELEMENTS (migrations), error))
     goto out;
 
-  rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      const char *result = (const char *) sqlite3_column_text (stmt, 0);
-
-      if (g_strcmp0 (result, "ok") != 0)
-        {
-          g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_CORRUPT,
-                       "%s is damaged (%s); refusing to touch it",
-                       path, result != NULL ? result : "integrity check failed");
-          goto out;
-        }
-    }
-  else
-    {
-      set_sqlite_error (error, db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "Could not check",
-                        path);
-      goto out;
-    }
+  if (!check_roots (db, path, error))
+    goto out;
 
   ok = TRUE;
 
 out:
-  sqlite3_finalize (stmt);
   sqlite3_close (db);
   return ok;
 }
@@ -923,6 +1034,8 @@ od_store_open (const char  *path,
 
   store = g_new0 (OdStore, 1);
   g_mutex_init (&store->lock);
+  store->history_stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) sqlite3_finalize);
   store->path = g_strdup (path);
 
   rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE, NULL);
@@ -962,6 +1075,7 @@ od_store_close (OdStore *store)
 
   for (guint i = 0; i < N_STMTS; i++)
     sqlite3_finalize (store->stmts[i]);
+  g_clear_pointer (&store->history_stmts, g_hash_table_unref);
   if (store->db != NULL)
     sqlite3_close (store->db);
   if (store->file_key != NULL)
@@ -970,6 +1084,58 @@ od_store_close (OdStore *store)
   g_free (store->file_key);
   g_free (store->path);
   g_free (store);
+}
+
+gboolean
+od_store_verify (OdStore  *store,
+                 GError  **error)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GString *problems = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  /* A connection of its own: the check takes long, the store's lock is not held meanwhile.
+   * (Unlike a plain open()/close(), a second sqlite connection in this process shares sqlite's
+   * per-file lock state and does not drop the store's locks.) */
+  rc = sqlite3_open_v2 (store->path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, OD_STORE_BUSY_TIMEOUT_MS);
+      rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL);
+    }
+  if (rc == SQLITE_OK)
+    {
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          const char *result = (const char *) sqlite3_column_text (stmt, 0);
+
+          if (g_strcmp0 (result, "ok") == 0)
+            continue;
+          if (problems == NULL)
+            problems = g_string_new (NULL);
+          else if (problems->len < 200)
+            g_string_append (problems, "; ");
+          if (problems->len < 200)
+            g_string_append (problems, result != NULL ? result : "integrity check failed");
+        }
+      if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+
+  if (rc != SQLITE_OK)
+    set_sqlite_error (error, db, rc, "Could not check", store->path);
+  else if (problems != NULL)
+    g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_CORRUPT,
+                 "%s is damaged (%s)", store->path, problems->str);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  if (problems != NULL)
+    g_string_free (problems, TRUE);
+
+  return rc == SQLITE_OK && problems == NULL;
 }
 
 const char *
@@ -1121,6 +1287,10 @@ row_from_stmt (sqlite3_stmt *stmt)
   row->has_recurrence_limit = column_u64 (stmt, 18, &value);
   row->recurrence_limit = (guint32) value;
   row->refund_for = column_text (stmt, 19);
+  row->node_id = column_text (stmt, 20);
+  row->paid_count = (guint64) sqlite3_column_int64 (stmt, 21);
+  row->paid_msat = (guint64) sqlite3_column_int64 (stmt, 22);
+  row->last_paid_at = sqlite3_column_int64 (stmt, 23);
   row_derive_flags (row);
 
   return row;
@@ -1168,10 +1338,11 @@ kind_valid (OdKind kind)
 }
 
 static gboolean
-is_hex64 (const char *s,
-          gboolean    lower_only)
+is_hex (const char *s,
+        gsize       length,
+        gboolean    lower_only)
 {
-  if (s == NULL || strlen (s) != 64)
+  if (s == NULL || strlen (s) != length)
     return FALSE;
   for (const char *p = s; *p; p++)
     {
@@ -1179,6 +1350,13 @@ is_hex64 (const char *s,
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+is_hex64 (const char *s,
+          gboolean    lower_only)
+{
+  return is_hex (s, 64, lower_only);
 }
 
 static gboolean
@@ -1251,6 +1429,9 @@ validate_row (const OdHistoryRow  *row,
     return set_invalid (error, "Cannot store the offer: only invoice requests refund");
   if (row->refund_for != NULL && !is_hex64 (row->refund_for, TRUE))
     return set_invalid (error, "Cannot store the %s: refund_for must be 64 lower-case hex "
+                        "characters", what);
+  if (row->node_id != NULL && !is_hex (row->node_id, 66, TRUE))
+    return set_invalid (error, "Cannot store the %s: node_id must be 66 lower-case hex "
                         "characters", what);
 
   return TRUE;
@@ -1337,6 +1518,7 @@ insert_locked (OdStore             *store,
             row->recurrence_basetime);
   bind_u64 (stmt, 18, row->has_recurrence && row->has_recurrence_limit, row->recurrence_limit);
   bind_text (stmt, 19, row->refund_for);
+  bind_text (stmt, 20, row->node_id);
 
   if (!step_write (store, stmt, error))
     return FALSE;
@@ -1805,52 +1987,303 @@ fail:
   return FALSE;
 }
 
-/* History */
+/* History and search
+ *
+ * A search matches a row when the query is an ASCII-case-insensitive substring of its
+ * description, label or issuer (what LIKE '%query%' does), or when the query is 1 to 64 hex
+ * characters and the row's id starts with it in lower case.  Three ways to find those rows,
+ * all giving exactly that set:
+ *
+ *   SCAN    queries of 1 or 2 characters: a trigram index cannot find them, so the rows are
+ *           tested one by one with LIKE (and an id range), walking the history index in order:
+ *           a page costs what it takes to meet its rows; a count reads the whole table.
+ *   sparse  3 characters or more, at most SPARSE_MAX matches: the FTS5 trigram index
+ *           (issued_search, over the ASCII-lower-cased text, so a phrase query of the lower-cased
+ *           query is the same substring test) and the id range on UNIQUE (kind, id) give the
+ *           rows, which are then sorted: cost bounded by SPARSE_MAX.
+ *   dense   3 characters or more, more matches: walk the history index in order testing LIKE as
+ *           in SCAN; with more than SPARSE_MAX matches a page meets its rows after at most
+ *           about PAGE * total / SPARSE_MAX rows (unless the matches are bunched at one end).
+ *   The count of an FTS query is the index's count plus the id-range rows the text does not
+ *   match, without reading the rows.
+ *
+ * Parameters of every composed statement: ?1 the LIKE pattern, ?2 and ?3 the id range
+ * [prefix, prefix || 'g') (NULL when the query is no id prefix: the range is then empty), ?4
+ * the FTS5 phrase, ?5 and ?6 the keyset (created_at, seq), ?7 the limit, ?8 the offset, ?9 the
+ * probe limit.  Unused ones are bound anyway (sqlite ignores them).
+ */
 
-/* "%<filter with \, % and _ escaped>%", or NULL for no filter. */
-static char *
-like_pattern (const char *filter)
+#define SPARSE_MAX 5000
+
+#define LIKE_TEXT(col) col " LIKE ?1 ESCAPE '" LIKE_ESCAPE "'"
+#define TEXT_MATCH \
+  "(" LIKE_TEXT ("description") " OR " LIKE_TEXT ("label") " OR " LIKE_TEXT ("issuer") ")"
+#define TEXT_MATCH_NOT_NULL \
+  "(ifnull (" LIKE_TEXT ("description") ", 0) OR ifnull (" LIKE_TEXT ("label") ", 0)" \
+  " OR ifnull (" LIKE_TEXT ("issuer") ", 0))"
+#define ID_RANGE "(id >= ?2 AND id < ?3)"
+#define ROW_MATCH "(" TEXT_MATCH " OR " ID_RANGE ")"
+#define FTS_ROWIDS "SELECT rowid FROM issued_search WHERE issued_search MATCH ?4"
+#define ID_ROWS "SELECT seq FROM issued WHERE kind IN (0, 1) AND id >= ?2 AND id < ?3"
+#define SET_MATCH "seq IN (" FTS_ROWIDS " UNION ALL " ID_ROWS ")"
+
+typedef enum
 {
-  GString *pattern;
+  SEARCH_ALL,
+  SEARCH_SCAN,
+  SEARCH_FTS,
+} SearchMode;
 
-  if (filter == NULL || *filter == '\0')
-    return NULL;
+typedef struct
+{
+  SearchMode  mode;
+  char       *like;   /* %query% with \, % and _ escaped */
+  char       *id_lo;  /* the lower-cased query when it is 1..64 hex characters, else NULL */
+  char       *id_hi;
+  char       *fts;    /* "lower-cased query" as one FTS5 phrase, " doubled */
+} Search;
 
-  pattern = g_string_new ("%");
-  for (const char *p = filter; *p; p++)
-    {
-      if (*p == '\\' || *p == '%' || *p == '_')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
-    }
-  g_string_append_c (pattern, '%');
-
-  return g_string_free (pattern, FALSE);
+static void
+search_clear (Search *search)
+{
+  g_clear_pointer (&search->like, g_free);
+  g_clear_pointer (&search->id_lo, g_free);
+  g_clear_pointer (&search->id_hi, g_free);
+  g_clear_pointer (&search->fts, g_free);
 }
 
-/* The history statement plain, or filtered with pattern bound to ?1 when pattern is not NULL. */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Search, search_clear)
+
+static gboolean
+search_init (Search      *search,
+             const char  *filter,
+             GError     **error)
+{
+  g_autofree char *lower = NULL;
+  GString *like;
+  GString *fts;
+  gsize len;
+  gboolean hex = TRUE;
+
+  memset (search, 0, sizeof *search);
+  if (filter == NULL || *filter == '\0')
+    return TRUE;
+  if (!g_utf8_validate (filter, -1, NULL))
+    return set_invalid (error, "The search text is not valid UTF-8");
+
+  lower = g_ascii_strdown (filter, -1);
+  len = strlen (lower);
+
+  like = g_string_new ("%");
+  fts = g_string_new ("\"");
+  for (const char *p = lower; *p; p++)
+    {
+      if (*p == '\\' || *p == '%' || *p == '_')
+        g_string_append_c (like, '\\');
+      g_string_append_c (like, *p);
+      /* Inside an FTS5 string only " is special (doubled); the trigram tokenizer sees the rest
+       * as it is, so *, OR, ( and ) are searched for literally. */
+      if (*p == '"')
+        g_string_append_c (fts, '"');
+      g_string_append_c (fts, *p);
+      hex = hex && g_ascii_isxdigit (*p);
+    }
+  g_string_append_c (like, '%');
+  g_string_append_c (fts, '"');
+  search->like = g_string_free (like, FALSE);
+  search->fts = g_string_free (fts, FALSE);
+
+  /* Ids are lower-case hex: those starting with the prefix are exactly [prefix, prefix "g"). */
+  if (hex && len <= 64)
+    {
+      search->id_lo = g_strdup (lower);
+      search->id_hi = g_strconcat (lower, "g", NULL);
+    }
+
+  /* Trigrams need three characters (not bytes) of query. */
+  search->mode = g_utf8_strlen (lower, -1) >= 3 ? SEARCH_FTS : SEARCH_SCAN;
+
+  return TRUE;
+}
+
+static void
+search_bind (const Search *search,
+             sqlite3_stmt *stmt)
+{
+  if (search->mode == SEARCH_ALL)
+    return;
+  bind_text (stmt, 1, search->like);
+  bind_text (stmt, 2, search->id_lo);
+  bind_text (stmt, 3, search->id_hi);
+  if (search->mode == SEARCH_FTS)
+    bind_text (stmt, 4, search->fts);
+}
+
+/* A composed statement, prepared once per connection and kept. */
 static sqlite3_stmt *
 get_history_stmt (OdStore     *store,
-                  const char  *pattern,
-                  StmtId       plain,
-                  StmtId       filtered,
+                  const char  *sql,
                   GError     **error)
 {
-  sqlite3_stmt *stmt = get_stmt (store, pattern != NULL ? filtered : plain, error);
+  sqlite3_stmt *stmt = g_hash_table_lookup (store->history_stmts, sql);
+  int rc;
 
-  if (stmt != NULL && pattern != NULL)
-    sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+  if (stmt != NULL)
+    return stmt;
+
+  rc = sqlite3_prepare_v3 (store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  g_hash_table_insert (store->history_stmts, g_strdup (sql), stmt);
 
   return stmt;
 }
 
 static gboolean
-check_filter (const char  *filter,
-              GError     **error)
+step_count (OdStore  *store,
+            const char *sql,
+            const Search *search,
+            gint64    probe_limit,
+            guint64  *count,
+            GError  **error)
 {
-  if (filter != NULL && !g_utf8_validate (filter, -1, NULL))
-    return set_invalid (error, "The search text is not valid UTF-8");
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  if ((stmt = get_history_stmt (store, sql, error)) == NULL)
+    return FALSE;
+  search_bind (search, stmt);
+  if (probe_limit > 0)
+    sqlite3_bind_int64 (stmt, 9, probe_limit);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (error, store->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+                        "Could not read", store->path);
+      return FALSE;
+    }
+  *count = (guint64) sqlite3_column_int64 (stmt, 0);
+
   return TRUE;
+}
+
+static gboolean
+history_count_locked (OdStore       *store,
+                      const Search  *search,
+                      guint64       *count,
+                      GError       **error)
+{
+  switch (search->mode)
+    {
+    case SEARCH_ALL:
+      return step_count (store, "SELECT count(*) FROM issued", search, 0, count, error);
+    case SEARCH_SCAN:
+      return step_count (store, "SELECT count(*) FROM issued WHERE " ROW_MATCH,
+                         search, 0, count, error);
+    case SEARCH_FTS:
+    default:
+      /* The id-range rows already counted by the index are those whose text matches. */
+      return step_count (store,
+                         "SELECT (SELECT count(*) FROM issued_search WHERE issued_search MATCH ?4)"
+                         " + (SELECT count(*) FROM issued WHERE kind IN (0, 1) AND id >= ?2"
+                         " AND id < ?3 AND NOT " TEXT_MATCH_NOT_NULL ")",
+                         search, 0, count, error);
+    }
+}
+
+/* At most SPARSE_MAX matches?  Reads no more than SPARSE_MAX + 1 entries of each index. */
+static gboolean
+search_is_sparse (OdStore       *store,
+                  const Search  *search,
+                  gboolean      *sparse,
+                  GError       **error)
+{
+  guint64 count = 0;
+
+  if (!step_count (store,
+                   "SELECT (SELECT count(*) FROM (SELECT 1 FROM issued_search"
+                   " WHERE issued_search MATCH ?4 LIMIT ?9))"
+                   " + (SELECT count(*) FROM (SELECT 1 FROM issued WHERE kind IN (0, 1)"
+                   " AND id >= ?2 AND id < ?3 LIMIT ?9))",
+                   search, SPARSE_MAX + 1, &count, error))
+    return FALSE;
+  *sparse = count <= SPARSE_MAX;
+
+  return TRUE;
+}
+
+typedef enum
+{
+  FROM_NEWEST,  /* OFFSET rows from the newest */
+  FROM_OLDEST,  /* OFFSET rows from the oldest */
+  OLDER_THAN,   /* keyset: rows older than (?5, ?6), the newest of them first */
+  NEWER_THAN,   /* keyset: rows newer than (?5, ?6), the oldest of them first */
+} PageKind;
+
+/* One page, newest first whatever the direction of the query. */
+static GPtrArray *
+history_page_locked (OdStore       *store,
+                     const Search  *search,
+                     PageKind       kind,
+                     guint64        offset,
+                     gint64         created_at,
+                     gint64         seq,
+                     guint          limit,
+                     GError       **error)
+{
+  g_autoptr(GPtrArray) rows = new_row_array ();
+  g_autoptr(GString) sql = g_string_new ("SELECT " ROW_COLUMNS " FROM issued");
+  g_auto(OdStmtRef) stmt = NULL;
+  gboolean ascending = kind == FROM_OLDEST || kind == NEWER_THAN;
+  gboolean sparse = FALSE;
+  const char *where = " WHERE ";
+
+  if (search->mode == SEARCH_FTS && !search_is_sparse (store, search, &sparse, error))
+    return NULL;
+
+  /* sparse: look the matches up by rowid and sort them; otherwise walk the history index. */
+  g_string_append (sql, sparse ? " NOT INDEXED" : " INDEXED BY issued_history");
+  if (kind == OLDER_THAN || kind == NEWER_THAN)
+    {
+      g_string_append_printf (sql, "%s(created_at, seq) %s (?5, ?6)", where,
+                              kind == OLDER_THAN ? "<" : ">");
+      where = " AND ";
+    }
+  if (sparse)
+    g_string_append_printf (sql, "%s" SET_MATCH, where);
+  else if (search->mode != SEARCH_ALL)
+    g_string_append_printf (sql, "%s" ROW_MATCH, where);
+  g_string_append (sql, ascending ? " ORDER BY created_at, seq"
+                                  : " ORDER BY created_at DESC, seq DESC");
+  g_string_append (sql, " LIMIT ?7 OFFSET ?8");
+
+  if ((stmt = get_history_stmt (store, sql->str, error)) == NULL)
+    return NULL;
+  search_bind (search, stmt);
+  sqlite3_bind_int64 (stmt, 5, created_at);
+  sqlite3_bind_int64 (stmt, 6, seq);
+  sqlite3_bind_int64 (stmt, 7, limit);
+  sqlite3_bind_int64 (stmt, 8, (sqlite3_int64) offset);
+  if (!collect_rows (store, stmt, rows, error))
+    return NULL;
+
+  if (ascending)
+    {
+      for (guint i = 0, j = rows->len; i + 1 < j; i++, j--)
+        {
+          gpointer tmp = rows->pdata[i];
+
+          rows->pdata[i] = rows->pdata[j - 1];
+          rows->pdata[j - 1] = tmp;
+        }
+    }
+
+  return g_steal_pointer (&rows);
 }
 
 gboolean
@@ -1860,22 +2293,40 @@ od_store_history_count (OdStore     *store,
                         GError     **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autofree char *pattern = NULL;
-  g_auto(OdStmtRef) stmt = NULL;
+  g_auto(Search) search = { 0, };
 
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (count != NULL, FALSE);
 
-  if (!check_filter (filter, error))
+  if (!search_init (&search, filter, error))
     return FALSE;
-  pattern = like_pattern (filter);
 
   locker = g_mutex_locker_new (&store->lock);
-  stmt = get_history_stmt (store, pattern, STMT_HISTORY_COUNT, STMT_HISTORY_COUNT_FILTER, error);
-  if (stmt == NULL)
-    return FALSE;
+  return history_count_locked (store, &search, count, error);
+}
 
-  return count_stmt (store, stmt, count, error);
+static GPtrArray *
+history_page (OdStore     *store,
+              const char  *filter,
+              PageKind     kind,
+              guint64      offset,
+              gint64       created_at,
+              gint64       seq,
+              guint        limit,
+              GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(Search) search = { 0, };
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!search_init (&search, filter, error))
+    return NULL;
+  if (limit == 0 || offset > (guint64) G_MAXINT64)
+    return new_row_array ();
+
+  locker = g_mutex_locker_new (&store->lock);
+  return history_page_locked (store, &search, kind, offset, created_at, seq, limit, error);
 }
 
 GPtrArray *
@@ -1885,29 +2336,17 @@ od_store_history_page (OdStore     *store,
                        guint        limit,
                        GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(GPtrArray) rows = new_row_array ();
-  g_autofree char *pattern = NULL;
-  g_auto(OdStmtRef) stmt = NULL;
+  return history_page (store, filter, FROM_NEWEST, offset, 0, 0, limit, error);
+}
 
-  g_return_val_if_fail (store != NULL, NULL);
-
-  if (!check_filter (filter, error))
-    return NULL;
-  if (limit == 0 || offset > (guint64) G_MAXINT64)
-    return g_steal_pointer (&rows);
-  pattern = like_pattern (filter);
-
-  locker = g_mutex_locker_new (&store->lock);
-  stmt = get_history_stmt (store, pattern, STMT_HISTORY_PAGE, STMT_HISTORY_PAGE_FILTER, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 2, limit);
-  sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) offset);
-  if (!collect_rows (store, stmt, rows, error))
-    return NULL;
-
-  return g_steal_pointer (&rows);
+GPtrArray *
+od_store_history_page_from_end (OdStore     *store,
+                                const char  *filter,
+                                guint64      offset,
+                                guint        limit,
+                                GError     **error)
+{
+  return history_page (store, filter, FROM_OLDEST, offset, 0, 0, limit, error);
 }
 
 GPtrArray *
@@ -1918,30 +2357,18 @@ od_store_history_page_after (OdStore     *store,
                              guint        limit,
                              GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(GPtrArray) rows = new_row_array ();
-  g_autofree char *pattern = NULL;
-  g_auto(OdStmtRef) stmt = NULL;
+  return history_page (store, filter, OLDER_THAN, 0, created_at, seq, limit, error);
+}
 
-  g_return_val_if_fail (store != NULL, NULL);
-
-  if (!check_filter (filter, error))
-    return NULL;
-  if (limit == 0)
-    return g_steal_pointer (&rows);
-  pattern = like_pattern (filter);
-
-  locker = g_mutex_locker_new (&store->lock);
-  stmt = get_history_stmt (store, pattern, STMT_HISTORY_AFTER, STMT_HISTORY_AFTER_FILTER, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 2, created_at);
-  sqlite3_bind_int64 (stmt, 3, seq);
-  sqlite3_bind_int64 (stmt, 4, limit);
-  if (!collect_rows (store, stmt, rows, error))
-    return NULL;
-
-  return g_steal_pointer (&rows);
+GPtrArray *
+od_store_history_page_before (OdStore     *store,
+                              const char  *filter,
+                              gint64       created_at,
+                              gint64       seq,
+                              guint        limit,
+                              GError     **error)
+{
+  return history_page (store, filter, NEWER_THAN, 0, created_at, seq, limit, error);
 }
 
 /* Change detection */
@@ -1964,4 +2391,418 @@ od_store_data_version (OdStore *store)
   sqlite3_finalize (stmt);
 
   return version + (guint64) sqlite3_total_changes64 (store->db);
+}
+
+/* Payments */
+
+OdPayment *
+od_payment_new (void)
+{
+  return g_new0 (OdPayment, 1);
+}
+
+OdPayment *
+od_payment_copy (const OdPayment *payment)
+{
+  OdPayment *copy;
+
+  g_return_val_if_fail (payment != NULL, NULL);
+
+  copy = g_memdup2 (payment, sizeof *payment);
+  copy->node_id = g_strdup (payment->node_id);
+  copy->offer_id = g_strdup (payment->offer_id);
+  copy->label = g_strdup (payment->label);
+  copy->payment_hash = g_strdup (payment->payment_hash);
+  copy->payer_note = g_strdup (payment->payer_note);
+  copy->bolt12 = g_strdup (payment->bolt12);
+
+  return copy;
+}
+
+void
+od_payment_free (OdPayment *payment)
+{
+  if (payment == NULL)
+    return;
+
+  g_free (payment->node_id);
+  g_free (payment->offer_id);
+  g_free (payment->label);
+  g_free (payment->payment_hash);
+  g_free (payment->payer_note);
+  g_free (payment->bolt12);
+  g_free (payment);
+}
+
+/* A node id: 66 hex characters of either case, returned in lower case. */
+static char *
+normalize_node_id (const char  *node_id,
+                   GError     **error)
+{
+  if (!is_hex (node_id, 66, FALSE))
+    {
+      set_invalid (error, "node_id must be 66 hex characters (a 33 byte public key)");
+      return NULL;
+    }
+
+  return g_ascii_strdown (node_id, -1);
+}
+
+/* Checks a payment and returns a copy with its hex fields in lower case. */
+static OdPayment *
+normalize_payment (const OdPayment  *payment,
+                   GError          **error)
+{
+  g_autoptr(OdPayment) copy = NULL;
+
+  if (!is_hex (payment->node_id, 66, FALSE))
+    {
+      set_invalid (error, "Cannot record the payment: node_id must be 66 hex characters");
+      return NULL;
+    }
+  if (payment->pay_index == 0 || payment->pay_index > (guint64) G_MAXINT64)
+    {
+      set_invalid (error, "Cannot record the payment: pay_index must be between 1 and %"
+                   G_GINT64_FORMAT, G_MAXINT64);
+      return NULL;
+    }
+  if (!is_hex64 (payment->offer_id, FALSE))
+    {
+      set_invalid (error, "Cannot record the payment: offer_id is not a 32 byte hex value");
+      return NULL;
+    }
+  if (!is_hex64 (payment->payment_hash, FALSE))
+    {
+      set_invalid (error, "Cannot record the payment: payment_hash is not a 32 byte hex value");
+      return NULL;
+    }
+  if (payment->label == NULL)
+    {
+      set_invalid (error, "Cannot record the payment: it has no label");
+      return NULL;
+    }
+  if (payment->amount_msat > BOLT12_MAX_MSAT)
+    {
+      set_invalid (error, "Cannot record the payment: amount_msat is more than 21 million "
+                   "bitcoin");
+      return NULL;
+    }
+  if (payment->paid_at < 0)
+    {
+      set_invalid (error, "Cannot record the payment: paid_at is negative");
+      return NULL;
+    }
+  if (payment->rate_msat_per_unit > BOLT12_MAX_MSAT)
+    {
+      set_invalid (error, "Cannot record the payment: rate_msat_per_unit is out of range");
+      return NULL;
+    }
+  if (payment->bolt12 != NULL && g_ascii_strncasecmp (payment->bolt12, "lni1", 4) != 0)
+    {
+      set_invalid (error, "Cannot record the payment: its invoice must start with lni1");
+      return NULL;
+    }
+  if (!optional_utf8 (payment->label, "the label", error) ||
+      !optional_utf8 (payment->payer_note, "the payer note", error) ||
+      !optional_utf8 (payment->bolt12, "the invoice", error))
+    return NULL;
+
+  copy = od_payment_copy (payment);
+  g_free (copy->node_id);
+  copy->node_id = g_ascii_strdown (payment->node_id, -1);
+  g_free (copy->offer_id);
+  copy->offer_id = g_ascii_strdown (payment->offer_id, -1);
+  g_free (copy->payment_hash);
+  copy->payment_hash = g_ascii_strdown (payment->payment_hash, -1);
+
+  return g_steal_pointer (&copy);
+}
+
+static gboolean
+set_last_pay_index_locked (OdStore     *store,
+                           const char  *node_id,
+                           guint64      pay_index,
+                           GError     **error)
+{
+  g_auto(OdStmtRef) stmt = NULL;
+
+  if ((stmt = get_stmt (store, STMT_NODE_SET, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, node_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) pay_index);
+
+  return step_write (store, stmt, error);
+}
+
+/* The stored rate of currency, 0 when there is none. */
+static gboolean
+rate_locked (OdStore     *store,
+             const char  *currency,
+             guint64     *msat_per_unit,
+             GError     **error)
+{
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  *msat_per_unit = 0;
+  if ((stmt = get_stmt (store, STMT_RATE_GET, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *msat_per_unit = (guint64) sqlite3_column_int64 (stmt, 1);
+  else if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+od_store_add_payment (OdStore          *store,
+                      const OdPayment  *payment,
+                      gboolean         *created,
+                      GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(OdPayment) p = NULL;
+  g_autoptr(OdHistoryRow) offer = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+  gboolean inserted;
+  guint64 rate;
+  guint64 paid_msat;
+  guint status;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (payment != NULL, FALSE);
+
+  if ((p = normalize_payment (payment, error)) == NULL)
+    return FALSE;
+
+  locker = g_mutex_locker_new (&store->lock);
+  if (!begin_immediate (store->db, store->path, error))
+    return FALSE;
+
+  if ((offer = get_locked (store, OD_KIND_OFFER, p->offer_id, error)) == NULL)
+    goto fail;
+
+  rate = p->rate_msat_per_unit;
+  if (rate == 0 && offer->currency != NULL && !rate_locked (store, offer->currency, &rate, error))
+    goto fail;
+
+  if ((stmt = get_stmt (store, STMT_PAYMENT_INSERT, error)) == NULL)
+    goto fail;
+  bind_text (stmt, 1, p->node_id);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) p->pay_index);
+  bind_text (stmt, 3, p->offer_id);
+  bind_text (stmt, 4, p->label);
+  bind_text (stmt, 5, p->payment_hash);
+  sqlite3_bind_int64 (stmt, 6, (sqlite3_int64) p->amount_msat);
+  sqlite3_bind_int64 (stmt, 7, p->paid_at);
+  bind_text (stmt, 8, p->payer_note);
+  bind_u64 (stmt, 9, p->has_quantity, p->quantity);
+  bind_u64 (stmt, 10, p->has_recurrence_counter, p->recurrence_counter);
+  bind_text (stmt, 11, p->bolt12);
+  sqlite3_bind_int64 (stmt, 12, (sqlite3_int64) rate);
+  if (!step_write (store, stmt, error))
+    goto fail;
+  inserted = sqlite3_changes (store->db) == 1;
+  od_stmt_ref_clear (&stmt);
+
+  if (inserted)
+    {
+      /* Saturates rather than wraps: a sum past 2^64 msat cannot happen with real amounts. */
+      paid_msat = offer->paid_msat + p->amount_msat >= offer->paid_msat
+                  ? offer->paid_msat + p->amount_msat : G_MAXUINT64;
+      status = mark_used_change (offer->status, NULL);
+
+      if ((stmt = get_stmt (store, STMT_PAYMENT_PAID, error)) == NULL)
+        goto fail;
+      bind_text (stmt, 1, p->offer_id);
+      sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) (offer->paid_count + 1));
+      sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) paid_msat);
+      sqlite3_bind_int64 (stmt, 4, MAX (offer->last_paid_at, p->paid_at));
+      sqlite3_bind_int (stmt, 5, (int) status);
+      if (!step_write (store, stmt, error))
+        goto fail;
+      od_stmt_ref_clear (&stmt);
+
+      if (!set_last_pay_index_locked (store, p->node_id, p->pay_index, error))
+        goto fail;
+    }
+
+  if (!commit (store->db, store->path, error))
+    return FALSE;
+  if (created != NULL)
+    *created = inserted;
+  return TRUE;
+
+fail:
+  rollback (store->db);
+  return FALSE;
+}
+
+gboolean
+od_store_get_last_pay_index (OdStore     *store,
+                             const char  *node_id,
+                             guint64     *pay_index,
+                             GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *key = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (pay_index != NULL, FALSE);
+
+  if ((key = normalize_node_id (node_id, error)) == NULL)
+    return FALSE;
+
+  locker = g_mutex_locker_new (&store->lock);
+  if ((stmt = get_stmt (store, STMT_NODE_GET, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *pay_index = (guint64) sqlite3_column_int64 (stmt, 0);
+  else if (rc == SQLITE_DONE)
+    *pay_index = 0;
+  else
+    {
+      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+od_store_set_last_pay_index (OdStore     *store,
+                             const char  *node_id,
+                             guint64      pay_index,
+                             GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  if ((key = normalize_node_id (node_id, error)) == NULL)
+    return FALSE;
+  if (pay_index == 0 || pay_index > (guint64) G_MAXINT64)
+    return set_invalid (error, "pay_index must be between 1 and %" G_GINT64_FORMAT, G_MAXINT64);
+
+  locker = g_mutex_locker_new (&store->lock);
+  if (!begin_immediate (store->db, store->path, error))
+    return FALSE;
+  if (!set_last_pay_index_locked (store, key, pay_index, error))
+    {
+      rollback (store->db);
+      return FALSE;
+    }
+
+  return commit (store->db, store->path, error);
+}
+
+static OdPayment *
+payment_from_stmt (sqlite3_stmt *stmt)
+{
+  OdPayment *payment = od_payment_new ();
+  guint64 value;
+
+  payment->node_id = column_text (stmt, 0);
+  payment->pay_index = (guint64) sqlite3_column_int64 (stmt, 1);
+  payment->offer_id = column_text (stmt, 2);
+  payment->label = column_text (stmt, 3);
+  payment->payment_hash = column_text (stmt, 4);
+  payment->amount_msat = (guint64) sqlite3_column_int64 (stmt, 5);
+  payment->paid_at = sqlite3_column_int64 (stmt, 6);
+  payment->payer_note = column_text (stmt, 7);
+  payment->has_quantity = column_u64 (stmt, 8, &payment->quantity);
+  payment->has_recurrence_counter = column_u64 (stmt, 9, &value);
+  payment->recurrence_counter = (guint32) value;
+  payment->bolt12 = column_text (stmt, 10);
+  payment->rate_msat_per_unit = (guint64) sqlite3_column_int64 (stmt, 11);
+
+  return payment;
+}
+
+GPtrArray *
+od_store_list_payments (OdStore     *store,
+                        const char  *offer_id,
+                        GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GPtrArray) payments = NULL;
+  g_autofree char *key = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (offer_id != NULL && (key = normalize_id (OD_KIND_OFFER, offer_id, error)) == NULL)
+    return NULL;
+
+  locker = g_mutex_locker_new (&store->lock);
+  stmt = get_stmt (store, key != NULL ? STMT_PAYMENT_LIST_OFFER : STMT_PAYMENT_LIST, error);
+  if (stmt == NULL)
+    return NULL;
+  if (key != NULL)
+    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+
+  payments = g_ptr_array_new_with_free_func ((GDestroyNotify) od_payment_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (payments, payment_from_stmt (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&payments);
+}
+
+typedef struct
+{
+  guint    status;
+  gboolean changed;
+} SetStatus;
+
+static guint
+set_status_change (guint    status,
+                   gpointer data)
+{
+  SetStatus *set = data;
+
+  set->changed = set->status != status;
+  return set->status;
+}
+
+OdHistoryRow *
+od_store_set_status (OdStore     *store,
+                     OdKind       kind,
+                     const char  *id,
+                     guint        status,
+                     gboolean    *changed,
+                     GError     **error)
+{
+  SetStatus set = { status, FALSE };
+  OdHistoryRow *row;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!status_valid (status))
+    {
+      set_invalid (error, "%u is not a valid status", status);
+      return NULL;
+    }
+
+  row = change_status (store, kind, id, set_status_change, &set, error);
+  if (row != NULL && changed != NULL)
+    *changed = set.changed;
+
+  return row;
 }

@@ -42,7 +42,7 @@ GQuark od_store_error_quark (void);
 
 #define OD_STORE_FILENAME          "offerdesk.sqlite3"
 #define OD_STORE_APPLICATION_ID    0x4F444B31 /* "ODK1", PRAGMA application_id */
-#define OD_STORE_SCHEMA_VERSION    1          /* PRAGMA user_version after migrations */
+#define OD_STORE_SCHEMA_VERSION    2          /* PRAGMA user_version after migrations */
 #define OD_STORE_BUSY_TIMEOUT_MS   5000
 
 typedef enum
@@ -130,13 +130,20 @@ char         *od_store_ensure_network_dir (const char   *data_dir,
 /* Opens the store at path, creating it (mode 0600) when the file is missing or empty, and
  * applies pending migrations.  An existing file is checked before anything writes to it: its
  * sqlite header (a foreign file -> FOREIGN, not sqlite -> CORRUPT, without opening sqlite on
- * it), then, for ours, user_version (-> NEWER_SCHEMA) and PRAGMA quick_check (-> CORRUPT), on a
- * read-only connection.  quick_check reads the whole file (about 0.3 s for 1,000,000 rows when
- * cached).  The connection then runs with journal_mode=WAL, synchronous=FULL, foreign_keys=ON
- * and a 5 s busy timeout. */
+ * it), then, for ours, on a read-only connection, user_version (-> NEWER_SCHEMA) and the root
+ * page of every table and index (-> CORRUPT).  Those checks cost the same at any size; damage
+ * deeper in the file is met when a query reads it, and that query fails with CORRUPT naming the
+ * file (od_store_verify() looks for it everywhere).  The connection then runs with
+ * journal_mode=WAL, synchronous=FULL, foreign_keys=ON and a 5 s busy timeout. */
 OdStore      *od_store_open        (const char          *path,
                                     GError             **error);
 void          od_store_close       (OdStore            *store);
+
+/* PRAGMA quick_check of the whole file, on a read-only connection of its own (the store stays
+ * usable meanwhile): FALSE with OD_STORE_ERROR_CORRUPT naming the file when it finds damage.
+ * Reads every page: about 0.3 s for 1,000,000 rows when cached; meant for a background check. */
+gboolean      od_store_verify      (OdStore            *store,
+                                    GError            **error);
 
 const char   *od_store_get_path    (OdStore            *store);
 guint         od_store_get_schema_version (OdStore     *store);
@@ -210,8 +217,13 @@ gboolean      od_store_delete_rate (OdStore            *store,
                                     GError            **error);
 
 /* History across both kinds, newest first: ORDER BY created_at DESC, seq DESC.  filter NULL or
- * "" matches every row; otherwise a case-insensitive (ASCII) substring of the description,
- * label, issuer or id.  page returns a GPtrArray of OdHistoryRow*. */
+ * "" matches every row; otherwise a row matches when the filter is a case-insensitive (ASCII)
+ * substring of its description, label or issuer, or when the filter is 1 to 64 hex characters
+ * and the row's id starts with it (either case).  Filters of 3 characters or more use a
+ * trigram index (count and pages cost about the same at any size); shorter ones test the rows
+ * one by one (a count reads the whole table).  Pages return a GPtrArray of OdHistoryRow*.
+ * OFFSET pages walk an index up to the offset: keep the offset small by reading from the
+ * nearer end (od_store_history_page_from_end) or next to a page already read (keyset). */
 gboolean      od_store_history_count (OdStore          *store,
                                       const char       *filter,
                                       guint64          *count,
@@ -229,6 +241,22 @@ GPtrArray    *od_store_history_page_after (OdStore     *store,
                                            gint64       seq,
                                            guint        limit,
                                            GError     **error);
+/* The page before a row already shown: the limit rows strictly newer than (created_at, seq)
+ * nearest to it, newest first. */
+GPtrArray    *od_store_history_page_before (OdStore    *store,
+                                            const char *filter,
+                                            gint64      created_at,
+                                            gint64      seq,
+                                            guint       limit,
+                                            GError    **error);
+/* Counted from the oldest row: skips the offset oldest matching rows and returns the limit
+ * rows above them, newest first.  With n matching rows this is od_store_history_page (filter,
+ * n - offset - limit, limit) when offset + limit <= n. */
+GPtrArray    *od_store_history_page_from_end (OdStore    *store,
+                                              const char *filter,
+                                              guint64     offset,
+                                              guint       limit,
+                                              GError    **error);
 
 /* The migration mechanism, exposed for tests: applies steps[user_version .. n_steps - 1] in
  * order, in one IMMEDIATE transaction, then sets user_version to n_steps; on error nothing is
@@ -275,7 +303,11 @@ void          od_payment_free      (OdPayment          *payment);
  * pay_index (never backwards), adds it to the offer's paid_count / paid_msat / last_paid_at and
  * marks the offer used (single-use: no longer active), like od_store_mark_used().  A payment
  * whose (node_id, pay_index) is already recorded changes nothing: *created = FALSE, TRUE
- * returned.  OD_STORE_ERROR_NOT_FOUND when the offer is not stored (nothing written). */
+ * returned.  OD_STORE_ERROR_NOT_FOUND when the offer is not stored (nothing written).
+ * rate_msat_per_unit 0 for an offer in a currency: the store's rate of that currency at that
+ * moment is recorded (0 when it has none).  Hex fields may be of either case (stored in lower
+ * case); node_id 66 hex, pay_index 1 .. 2^63 - 1, amount_msat at most 21 million bitcoin,
+ * label set, bolt12 (when set) an lni1 string, text valid UTF-8: else OD_STORE_ERROR_INVALID. */
 gboolean      od_store_add_payment (OdStore            *store,
                                     const OdPayment    *payment,
                                     gboolean           *created,
