@@ -74,6 +74,10 @@ typedef enum
   OD_BACKEND_STATE_CONNECTED,
 } OdBackendState;
 
+/* The enum type of the "state" property (for g_object_bind_property and GtkExpression). */
+#define OD_TYPE_BACKEND_STATE (od_backend_state_get_type ())
+GType od_backend_state_get_type (void) G_GNUC_CONST;
+
 /* What a backend is made from: GSettings (the GUI) or `offerdesk-cli --backend …`. */
 typedef struct
 {
