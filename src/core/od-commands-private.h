@@ -4,7 +4,8 @@
  *
  * The command table is split by concern: od-commands.c (the table, decode, getinfo, help),
  * od-offer-commands.c (offers and invoice requests), od-rate-commands.c (currencyconvert,
- * setrate, listrates).  Each file exports a table of OdCommand rows ending with a NULL name;
+ * setrate, listrates), and od-node-commands.c (the same commands on a Core Lightning node:
+ * forwarded, the answers checked against what the table would build, then stored).  Each file exports a table of OdCommand rows ending with a NULL name;
  * od-commands.c lists the tables.
  *
  * The store and the key are opened on first use and kept for the life of the OdCommands (the
@@ -15,11 +16,14 @@
 
 #pragma once
 
+#include "od-backend.h"
 #include "od-commands.h"
 #include "od-params.h"
 #include "od-rates.h"
 #include "od-signer.h"
 #include "od-store.h"
+
+#include "bolt12.h"
 
 G_BEGIN_DECLS
 
@@ -72,5 +76,58 @@ void         od_json_set_u64        (JsonObject   *object,
 
 /* A JSON object node that takes object. */
 JsonNode    *od_json_node_from_object (JsonObject *object);
+
+/* ---- Node backends (od-node-commands.c) ---------------------------------------------------- */
+
+/* TRUE when a node backend is set (od_commands_set_backend()). */
+gboolean     od_commands_uses_node  (OdCommands  *self);
+
+/* od_commands_check() for params given as JSON text, read the way od_commands_call_json() reads
+ * them. */
+gboolean     od_commands_check_json (OdCommands  *self,
+                                     const char  *method,
+                                     const char  *params_json,
+                                     GError     **error);
+
+/* For `offer` / `invoicerequest` with bound params: the message the embedded table would build
+ * for them, unsigned, with a stand-in key (offer_issuer_id or invreq_payer_id) and zero
+ * invreq_metadata: what a node's answer to the same params is compared with.  NULL with the
+ * command's own error when the params are refused. */
+Bolt12Message *od_offer_commands_expected (OdCommands      *self,
+                                           const char      *method,
+                                           const OdParams  *params,
+                                           GError         **error);
+
+/* The same, from params given as a JsonNode (params_json NULL) or as JSON text. */
+Bolt12Message *od_commands_expected_message (OdCommands  *self,
+                                             const char  *method,
+                                             JsonNode    *params,
+                                             const char  *params_json,
+                                             GError     **error);
+
+/* The parameter table of a command (NULL-name terminated), NULL for an unknown one. */
+const OdParamSpec *od_commands_param_specs (const char *method);
+
+/* The forwarded methods (od-commands.h, "Backends") and getinfo. */
+gboolean     od_node_handles        (const char  *method);
+
+/* Runs method on the node backend: checked locally first, forwarded with the same params
+ * (params, or params_json parsed when params_json is not NULL), the answer verified and stored. */
+JsonNode    *od_node_call           (OdCommands  *self,
+                                     OdBackend   *backend,
+                                     const char  *method,
+                                     JsonNode    *params,
+                                     const char  *params_json,
+                                     GError     **error);
+
+/* What od-node-commands.c keeps per OdCommands: the requests interrupted by a transport failure,
+ * resolved on the next successful call. */
+typedef struct _OdNodeState OdNodeState;
+
+OdNodeState *od_node_state_new      (void);
+void         od_node_state_free     (OdNodeState *state);
+OdNodeState *od_commands_get_node_state (OdCommands *self);
+/* How many interrupted requests wait to be resolved (tests). */
+guint        od_node_state_n_pending (OdNodeState *state);
 
 G_END_DECLS

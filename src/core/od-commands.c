@@ -8,7 +8,8 @@
  *     on first use (od-commands-private.h).
  *  2. The generic handlers: decode, getinfo, help.
  *  3. The table (this file's rows plus od_offer_commands[] and od_rate_commands[]), help texts,
- *     and od_commands_call().
+ *     and od_commands_call().  With a node backend set, the methods a node answers go to
+ *     od-node-commands.c instead; od_commands_call_local() is always this table.
  *
  * Parameters are bound by od-params.c.  Adding a command = a handler + one row in the table of
  * its concern (name, handler, description, verbose text, parameter specs).  Parameter types
@@ -21,6 +22,7 @@
 
 #include "od-commands.h"
 #include "od-commands-private.h"
+#include "od-backend.h"
 
 #include <string.h>
 
@@ -43,10 +45,13 @@ struct _OdCommands
   char     *network;
   char     *network_dir;  /* <data_dir>/<network>: the store and the key */
 
-  GMutex    lock;         /* guards opening store and signer */
+  GMutex    lock;         /* guards opening store and signer, and backend */
   OdStore  *store;
   OdSigner *signer;
   OdRates  *rates;
+
+  OdBackend   *backend;   /* NULL until set or asked for: the embedded table */
+  OdNodeState *node;      /* od-node-commands.c's interrupted requests */
 };
 
 guint64
@@ -387,7 +392,9 @@ static const OdCommand generic_commands[] = {
     "invoice requests, created on first use), network (the chain offers are made for), "
     "backend (\"embedded\": a local key and a local database), num_offers, "
     "num_active_offers, num_invoicerequests, data_dir (where the store and the key are kept) "
-    "and version.",
+    "and version. With a Core Lightning node as backend: the node's id, alias and network, "
+    "backend \"socket\" or \"rest\", backend_address (the socket path or URL) and our counts; "
+    "warning_network when the node's network is not ours.",
     {
       { NULL }
     }
@@ -421,6 +428,14 @@ find_command (const char *name)
         return command;
 
   return NULL;
+}
+
+const OdParamSpec *
+od_commands_param_specs (const char *method)
+{
+  const OdCommand *command = find_command (method);
+
+  return command != NULL ? command->params : NULL;
 }
 
 /* "name req [opt]…" */
@@ -564,6 +579,7 @@ od_commands_new (const char *data_dir,
   g_mutex_init (&self->lock);
   self->rates = od_rates_new ();
   od_rates_add_provider (self->rates, od_rate_provider_embedded_new (rates_store, self));
+  self->node = od_node_state_new ();
 
   return self;
 }
@@ -574,6 +590,8 @@ od_commands_free (OdCommands *self)
   if (self == NULL)
     return;
 
+  g_clear_object (&self->backend);
+  g_clear_pointer (&self->node, od_node_state_free);
   g_clear_pointer (&self->rates, od_rates_free);
   g_clear_pointer (&self->signer, od_signer_free);
   g_clear_pointer (&self->store, od_store_close);
@@ -648,11 +666,37 @@ call_with_tokens (OdCommands  *self,
   return result;
 }
 
+/* The node backend when one is set, else NULL (a reference). */
+static OdBackend *
+node_backend (OdCommands *self)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (self->backend == NULL || !od_backend_is_node (self->backend))
+    return NULL;
+
+  return g_object_ref (self->backend);
+}
+
+gboolean
+od_commands_uses_node (OdCommands *self)
+{
+  g_autoptr(OdBackend) backend = node_backend (self);
+
+  return backend != NULL;
+}
+
+OdNodeState *
+od_commands_get_node_state (OdCommands *self)
+{
+  return self->node;
+}
+
 JsonNode *
-od_commands_call (OdCommands  *self,
-                  const char  *method,
-                  JsonNode    *params,
-                  GError     **error)
+od_commands_call_local (OdCommands  *self,
+                        const char  *method,
+                        JsonNode    *params,
+                        GError     **error)
 {
   g_autoptr(GPtrArray) tokens = NULL;
   gboolean by_name = FALSE;
@@ -669,17 +713,42 @@ od_commands_call (OdCommands  *self,
 }
 
 JsonNode *
+od_commands_call (OdCommands  *self,
+                  const char  *method,
+                  JsonNode    *params,
+                  GError     **error)
+{
+  g_autoptr(OdBackend) backend = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (method != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  backend = node_backend (self);
+  if (backend != NULL && od_node_handles (method))
+    return od_node_call (self, backend, method, params, NULL, error);
+
+  return od_commands_call_local (self, method, params, error);
+}
+
+JsonNode *
 od_commands_call_json (OdCommands  *self,
                        const char  *method,
                        const char  *params_json,
                        GError     **error)
 {
+  g_autoptr(OdBackend) backend = NULL;
   g_autoptr(GPtrArray) tokens = NULL;
   gboolean by_name = FALSE;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  backend = node_backend (self);
+  if (backend != NULL && od_node_handles (method))
+    return od_node_call (self, backend, method, NULL,
+                         params_json != NULL ? params_json : "", error);
 
   tokens = od_param_tokens_from_text (params_json != NULL ? params_json : "", &by_name, error);
   if (tokens == NULL)
@@ -709,4 +778,102 @@ od_commands_check (OdCommands  *self,
   result = call_with_tokens (self, method, tokens, by_name, TRUE, error);
 
   return result != NULL;
+}
+
+gboolean
+od_commands_check_json (OdCommands  *self,
+                        const char  *method,
+                        const char  *params_json,
+                        GError     **error)
+{
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  gboolean by_name = FALSE;
+
+  tokens = od_param_tokens_from_text (params_json != NULL ? params_json : "", &by_name, error);
+  if (tokens == NULL)
+    return FALSE;
+
+  result = call_with_tokens (self, method, tokens, by_name, TRUE, error);
+
+  return result != NULL;
+}
+
+Bolt12Message *
+od_commands_expected_message (OdCommands  *self,
+                              const char  *method,
+                              JsonNode    *params,
+                              const char  *params_json,
+                              GError     **error)
+{
+  const OdCommand *command = find_command (method);
+  g_autoptr(GPtrArray) tokens = NULL;
+  OdParams bound = { 0 };
+  Bolt12Message *msg = NULL;
+  gboolean by_name = FALSE;
+
+  g_return_val_if_fail (command != NULL, NULL);
+
+  if (params_json != NULL)
+    tokens = od_param_tokens_from_text (params_json, &by_name, error);
+  else
+    tokens = od_param_tokens_from_node (params, &by_name, error);
+  if (tokens == NULL)
+    return NULL;
+
+  if (od_params_bind (&bound, command->params, tokens, by_name, error))
+    {
+      bound.check_only = TRUE;
+      msg = od_offer_commands_expected (self, method, &bound, error);
+    }
+  od_params_clear (&bound);
+
+  return msg;
+}
+
+/* ---- Backends ----------------------------------------------------------------------------- */
+
+void
+od_commands_set_backend (OdCommands *self,
+                         OdBackend  *backend)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (backend == NULL || OD_IS_BACKEND (backend));
+
+  locker = g_mutex_locker_new (&self->lock);
+  g_set_object (&self->backend, backend);
+}
+
+OdBackend *
+od_commands_get_backend (OdCommands *self)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (self->backend == NULL)
+    {
+      g_autoptr(OdBackendConfig) config = od_backend_config_new (OD_BACKEND_KIND_LOCAL);
+      g_autoptr(GError) error = NULL;
+
+      /* The embedded backend cannot fail to be made: it has nothing to open. */
+      self->backend = od_backend_new_for_config (config, self, &error);
+      if (self->backend == NULL)
+        g_critical ("Cannot make the embedded backend: %s", error->message);
+    }
+
+  return self->backend;
+}
+
+OdStore *
+od_commands_open_store (OdCommands  *self,
+                        gboolean     create,
+                        GError     **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return od_commands_get_store (self, create, error);
 }

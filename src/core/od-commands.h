@@ -63,8 +63,9 @@ JsonNode           *od_commands_call_json   (OdCommands  *self,
 
 /* Checks a call without making it: the parameters are bound and parsed in Core Lightning's
  * order and, for `offer` and `invoicerequest`, the offer or invoice request is built and encoded
- * with every reader rule (with a stand-in key when there is no key yet) and a currency's rate is
- * looked up, but nothing is written: no data dir, key or database is created and the store is
+ * with every reader rule (with a stand-in key when there is no key yet) and, with the embedded
+ * backend, a currency's rate is looked up (with a node backend the node's currencyconvert
+ * decides, when the call is sent), but nothing is written: no data dir, key or database is created and the store is
  * not changed.  Returns FALSE with the GError (code and message) the call would give.  For the
  * other commands only the parameters are checked.  Safe to call from any thread. */
 gboolean            od_commands_check       (OdCommands  *self,

@@ -331,6 +331,23 @@ check_invoice_request (OdCommands     *self,
   return json_node_new (JSON_NODE_NULL);
 }
 
+/* The fields an invoice request for req has, before the payer key and the signature. */
+static void
+invreq_message_fill (OdCommands          *self,
+                     Bolt12Message       *msg,
+                     const InvreqRequest *req,
+                     const guint8         metadata[INVREQ_METADATA_LEN])
+{
+  msg->invreq_metadata = g_bytes_new (metadata, INVREQ_METADATA_LEN);
+  msg->offer_description = g_strdup (req->description);
+  msg->offer_issuer = g_strdup (req->issuer);
+  msg->has_offer_absolute_expiry = req->has_absolute_expiry;
+  msg->offer_absolute_expiry = req->absolute_expiry;
+  msg->has_invreq_chain = od_commands_get_chain (self, msg->invreq_chain);
+  msg->has_invreq_amount = TRUE;
+  msg->invreq_amount = req->amount_msat;
+}
+
 /* Builds, signs, encodes and stores an invoice request: the input has been checked.  With
  * check_only, builds and encodes it unsigned (an offer-less invoice request may be) with our key
  * if there is one, else a stand-in, and stores nothing. */
@@ -354,14 +371,7 @@ create_invoice_request (OdCommands           *self,
     memset (metadata, 0, sizeof metadata);
   else if (!random_bytes (metadata, sizeof metadata, error))
     return NULL;
-  msg->invreq_metadata = g_bytes_new (metadata, sizeof metadata);
-  msg->offer_description = g_strdup (req->description);
-  msg->offer_issuer = g_strdup (req->issuer);
-  msg->has_offer_absolute_expiry = req->has_absolute_expiry;
-  msg->offer_absolute_expiry = req->absolute_expiry;
-  msg->has_invreq_chain = od_commands_get_chain (self, msg->invreq_chain);
-  msg->has_invreq_amount = TRUE;
-  msg->invreq_amount = req->amount_msat;
+  invreq_message_fill (self, msg, req, metadata);
 
   /* Everything is checked: from here on we create what we need. */
   if (!existing_store_ok (self, error))
@@ -417,6 +427,19 @@ create_invoice_request (OdCommands           *self,
   return od_json_node_from_object (result);
 }
 
+static void
+invreq_request_init (InvreqRequest   *req,
+                     const OdParams  *params)
+{
+  req->amount_msat = *(const guint64 *) od_params_get_parsed (params, "amount");
+  req->description = od_params_get_string (params, "description");
+  req->issuer = od_params_get_string (params, "issuer");
+  req->label = od_params_get_string (params, "label");
+  req->has_absolute_expiry = od_params_has (params, "absolute_expiry");
+  req->absolute_expiry = od_params_get_u64 (params, "absolute_expiry", 0);
+  req->single_use = od_params_get_bool (params, "single_use", TRUE);
+}
+
 static JsonNode *
 cmd_invoicerequest (OdCommands      *self,
                     const OdParams  *params,
@@ -424,13 +447,7 @@ cmd_invoicerequest (OdCommands      *self,
 {
   InvreqRequest req = { 0 };
 
-  req.amount_msat = *(const guint64 *) od_params_get_parsed (params, "amount");
-  req.description = od_params_get_string (params, "description");
-  req.issuer = od_params_get_string (params, "issuer");
-  req.label = od_params_get_string (params, "label");
-  req.has_absolute_expiry = od_params_has (params, "absolute_expiry");
-  req.absolute_expiry = od_params_get_u64 (params, "absolute_expiry", 0);
-  req.single_use = od_params_get_bool (params, "single_use", TRUE);
+  invreq_request_init (&req, params);
 
   return create_invoice_request (self, &req, params->check_only, error);
 }
@@ -447,24 +464,22 @@ description_required (GError **error)
   return FALSE;
 }
 
-/* `offer refund_for=<preimage>`: an invoice request for the amount, single-use, that carries the
- * payment hash it refunds. */
-static JsonNode *
-offer_refund (OdCommands      *self,
-              const OdParams  *params,
-              const guint8     preimage[32],
-              GError         **error)
+/* `offer refund_for=<preimage>`: the checks, and the invoice request it asks for (for the
+ * amount, single-use, carrying the payment hash it refunds, written as hex into hash_hex). */
+static gboolean
+refund_request_init (InvreqRequest   *req,
+                     const OdParams  *params,
+                     const guint8     preimage[32],
+                     char             hash_hex[65],
+                     GError         **error)
 {
   const Bolt12Amount *amount = od_params_get_parsed (params, "amount");
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree char *preimage_hex = od_hex_encode (preimage, 32);
-  InvreqRequest req = { 0 };
-  JsonNode *result;
 
   if (amount->kind != BOLT12_AMOUNT_MSAT)
     {
       od_param_error (error, "refund_for", "needs an amount in msat");
-      return NULL;
+      return FALSE;
     }
   if (od_params_has (params, "recurrence") || od_params_has (params, "recurrence_base")
       || od_params_has (params, "recurrence_paywindow")
@@ -473,39 +488,54 @@ offer_refund (OdCommands      *self,
       || od_params_get_bool (params, "optional_recurrence", FALSE))
     {
       od_param_error (error, "refund_for", "cannot be combined with recurrence");
-      return NULL;
+      return FALSE;
     }
   if (od_params_has (params, "quantity_max"))
     {
       od_param_error (error, "refund_for", "cannot be combined with quantity_max");
-      return NULL;
+      return FALSE;
     }
   if (!od_params_get_bool (params, "single_use", TRUE))
     {
       od_param_error (error, "single_use", "a refund is always single-use");
-      return NULL;
+      return FALSE;
     }
   if (amount->value == 0)
     {
       od_param_error (error, "amount", "must be greater than zero");
-      return NULL;
+      return FALSE;
     }
   if (od_params_get_string (params, "description") == NULL)
-    {
-      description_required (error);
-      return NULL;
-    }
+    return description_required (error);
 
   g_checksum_update (checksum, preimage, 32);
+  g_strlcpy (hash_hex, g_checksum_get_string (checksum), 65);
 
-  req.amount_msat = amount->value;
-  req.description = od_params_get_string (params, "description");
-  req.issuer = od_params_get_string (params, "issuer");
-  req.label = od_params_get_string (params, "label");
-  req.has_absolute_expiry = od_params_has (params, "absolute_expiry");
-  req.absolute_expiry = od_params_get_u64 (params, "absolute_expiry", 0);
-  req.single_use = TRUE;
-  req.refund_payment_hash = g_checksum_get_string (checksum);
+  req->amount_msat = amount->value;
+  req->description = od_params_get_string (params, "description");
+  req->issuer = od_params_get_string (params, "issuer");
+  req->label = od_params_get_string (params, "label");
+  req->has_absolute_expiry = od_params_has (params, "absolute_expiry");
+  req->absolute_expiry = od_params_get_u64 (params, "absolute_expiry", 0);
+  req->single_use = TRUE;
+  req->refund_payment_hash = hash_hex;
+
+  return TRUE;
+}
+
+static JsonNode *
+offer_refund (OdCommands      *self,
+              const OdParams  *params,
+              const guint8     preimage[32],
+              GError         **error)
+{
+  g_autofree char *preimage_hex = od_hex_encode (preimage, 32);
+  InvreqRequest req = { 0 };
+  char hash_hex[65];
+  JsonNode *result;
+
+  if (!refund_request_init (&req, params, preimage, hash_hex, error))
+    return NULL;
 
   result = create_invoice_request (self, &req, params->check_only, error);
   if (result != NULL && !params->check_only)
@@ -811,7 +841,9 @@ cmd_offer (OdCommands      *self,
 
   if (!offer_request_init (&req, params, error))
     return NULL;
-  if (req.amount->kind == BOLT12_AMOUNT_CURRENCY && !check_rate (self, req.amount->currency, error))
+  /* With a node backend the node's currencyconvert judges the currency (od-node-commands.c). */
+  if (req.amount->kind == BOLT12_AMOUNT_CURRENCY && !od_commands_uses_node (self)
+      && !check_rate (self, req.amount->currency, error))
     return NULL;
 
   msg = offer_message_new (self, &req);
@@ -985,6 +1017,60 @@ cmd_disableinvoicerequest (OdCommands      *self,
                            GError         **error)
 {
   return set_active (self, params, OD_KIND_INVOICE_REQUEST, FALSE, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* What a node's answer is compared with                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+Bolt12Message *
+od_offer_commands_expected (OdCommands      *self,
+                            const char      *method,
+                            const OdParams  *params,
+                            GError         **error)
+{
+  static const guint8 zero_metadata[INVREQ_METADATA_LEN] = { 0 };
+  g_autoptr(Bolt12Message) msg = NULL;
+  InvreqRequest invreq = { 0 };
+  char hash_hex[65];
+
+  if (strcmp (method, "offer") == 0)
+    {
+      const guint8 *refund_for = od_params_get_sha256 (params, "refund_for");
+      OfferRequest req = { 0 };
+
+      if (refund_for != NULL)
+        {
+          if (!refund_request_init (&invreq, params, refund_for, hash_hex, error))
+            return NULL;
+        }
+      else
+        {
+          if (!offer_request_init (&req, params, error))
+            return NULL;
+          msg = offer_message_new (self, &req);
+          msg->has_offer_issuer_id = TRUE;
+          memcpy (msg->offer_issuer_id, placeholder_issuer_id, 33);
+          return g_steal_pointer (&msg);
+        }
+    }
+  else if (strcmp (method, "invoicerequest") == 0)
+    {
+      invreq_request_init (&invreq, params);
+    }
+  else
+    {
+      g_set_error (error, OD_ERROR, OD_ERROR_GENERIC, "%s does not build a BOLT 12 message",
+                   method);
+      return NULL;
+    }
+
+  msg = bolt12_message_new (BOLT12_KIND_INVOICE_REQUEST);
+  invreq_message_fill (self, msg, &invreq, zero_metadata);
+  msg->has_invreq_payer_id = TRUE;
+  memcpy (msg->invreq_payer_id, placeholder_issuer_id, 33);
+
+  return g_steal_pointer (&msg);
 }
 
 /* ------------------------------------------------------------------------------------------ */
