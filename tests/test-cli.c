@@ -17,6 +17,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "od-test-node-client.h"
+
 #define OFFER "lno1pgx9getnwss8vetrw3hhyuckyypwa3eyt44h6txtxquqh7lz5djge4afgfjn7k4rgrkuag0jsd5xvxg"
 #define OFFER_ID "2ae25ebfbf058eb242e4a268d9c7f32fb2a335054a93def58f4b1ee757957463"
 #define CURRENCY_NO_AMOUNT \
@@ -483,6 +485,237 @@ test_dash_parameters (void)
   g_assert_true (g_str_has_prefix (error_message (&run2, -32602), "string: "));
 }
 
+/* ---- Core Lightning node options and the CLI's own commands ---- */
+
+/* Bad backend options are usage errors (exit 2), found before anything is called or created. */
+static void
+test_backend_usage_errors (void)
+{
+  const char *cases[][5] = {
+    { "--backend=bogus", "getinfo", NULL, NULL, NULL },
+    { "--backend", NULL, NULL, NULL, NULL },
+    { "--backend=local", "--rune=abc", "getinfo", NULL, NULL },
+    { "--backend=socket", "--rest-url=https://127.0.0.1:3010", "getinfo", NULL, NULL },
+    { "--backend=rest", "--rpc-file=/tmp/lightning-rpc", "getinfo", NULL, NULL },
+    { "--rpc-file=/tmp/x", "--rest-url=https://127.0.0.1:3010", "getinfo", NULL, NULL },
+    { "--backend=rest", "--rune=abc", "getinfo", NULL, NULL },
+    /* the rune would cross the network in clear */
+    { "--rest-url=http://example.com:3010", "--rune=abc", "getinfo", NULL, NULL },
+    { "--rest-url=ftp://127.0.0.1:3010", "--rune=abc", "getinfo", NULL, NULL },
+    { "--rest-url=https://127.0.0.1:3010", "--rune=abc", "--rest-fingerprint=zz", "getinfo",
+      NULL },
+    { "--rest-url=https://127.0.0.1:3010", "--rune=abc", "--rest-certificate=/nonexistent.pem",
+      "getinfo", NULL },
+    { "--rest-url=https://127.0.0.1:3010", "--rune-file=/nonexistent/rune", "getinfo", NULL,
+      NULL },
+    { "--save-rune", "getinfo", NULL, NULL, NULL },
+    { "--rest-urlx=https://127.0.0.1:3010", "getinfo", NULL, NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      g_test_message ("case %u: %s %s", i, cases[i][0], cases[i][1] ? cases[i][1] : "");
+      run_cli (&run, cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][4], NULL);
+      assert_usage_error (&run);
+    }
+  assert_no_data_dir ();
+}
+
+/* A node that is not there: the command fails (exit 1) with a sentence naming where it looked,
+ * and nothing is created. */
+static void
+test_backend_unreachable (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) offer = { 0 };
+  const char *message;
+
+  run_cli (&run, "--network=regtest", "--rpc-file=/nonexistent/lightning-rpc", "getinfo", NULL);
+  message = error_message (&run, -1);
+  g_assert_nonnull (strstr (message, "/nonexistent/lightning-rpc"));
+
+  /* Bad params are still refused locally, before any connection is tried. */
+  run_cli (&offer, "--network=regtest", "--backend=socket", "--rpc-file=/nonexistent/lightning-rpc",
+           "offer", "12parsecs", "x", NULL);
+  g_assert_true (g_str_has_prefix (error_message (&offer, -32602), "amount: "));
+  assert_no_data_dir ();
+}
+
+static void
+test_backend_help (void)
+{
+  g_auto(Run) run = { 0 };
+  const char *expected[] = {
+    "--backend=", "--rpc-file=", "--rest-url=", "--rune=", "--rune-file=", "OFFERDESK_RUNE",
+    "--save-rune", "--rest-certificate=", "--rest-fingerprint=", "`ps`", "listpayments",
+    "syncpayments",
+  };
+
+  run_cli (&run, "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    if (strstr (run.out, expected[i]) == NULL)
+      g_error ("--help does not mention %s", expected[i]);
+}
+
+static void
+test_listpayments (void)
+{
+  g_auto(Run) empty = { 0 };
+  g_auto(Run) one = { 0 };
+  g_auto(Run) named = { 0 };
+  g_auto(Run) bad = { 0 };
+  g_auto(Run) many = { 0 };
+  g_auto(Run) unknown = { 0 };
+  g_auto(Run) sync = { 0 };
+  JsonArray *payments;
+
+  /* Nothing stored yet: an empty list, and nothing is created. */
+  run_cli (&empty, "listpayments", NULL);
+  payments = json_object_get_array_member (result_object (&empty), "payments");
+  g_assert_cmpuint (json_array_get_length (payments), ==, 0);
+  run_cli (&one, "listpayments", OFFER_ID, NULL);
+  payments = json_object_get_array_member (result_object (&one), "payments");
+  g_assert_cmpuint (json_array_get_length (payments), ==, 0);
+  run_cli (&named, "listpayments", "-k", "offer_id=" OFFER_ID, NULL);
+  g_assert_nonnull (json_object_get_array_member (result_object (&named), "payments"));
+
+  run_cli (&bad, "listpayments", "xyz", NULL);
+  g_assert_cmpstr (error_message (&bad, -32602), ==, "offer_id: should be a 32 byte hex value");
+  run_cli (&many, "listpayments", OFFER_ID, OFFER_ID, NULL);
+  g_assert_true (g_str_has_prefix (error_message (&many, -32602), "too many parameters"));
+  run_cli (&unknown, "listpayments", "-k", "offer=" OFFER_ID, NULL);
+  g_assert_cmpstr (error_message (&unknown, -32602), ==, "unknown parameter: offer");
+
+  /* The embedded key is paid by nobody: there is nothing to sync from. */
+  run_cli (&sync, "syncpayments", NULL);
+  g_assert_nonnull (strstr (error_message (&sync, -1), "--backend=socket"));
+  assert_no_data_dir ();
+}
+
+/* With a test node behind the CLI: socket options, the table's positional params sent by name,
+ * and the CLI's payment commands. */
+static void
+test_node_socket (void)
+{
+  g_autoptr(GError) error = NULL;
+  OdTestNode *node = od_test_node_start (NULL, &error);
+  g_autofree char *dir = NULL;
+  g_autofree char *dir_opt = NULL;
+  g_autofree char *rpc_opt = NULL;
+  g_autofree char *pay = NULL;
+  g_autoptr(JsonNode) paid = NULL;
+  g_auto(Run) info = { 0 };
+  g_auto(Run) offer = { 0 };
+  g_auto(Run) listed = { 0 };
+  g_auto(Run) decoded = { 0 };
+  g_auto(Run) sync = { 0 };
+  g_auto(Run) payments = { 0 };
+  g_auto(Run) bad = { 0 };
+  JsonObject *obj;
+  JsonArray *array;
+  const char *offer_id;
+
+  g_assert_no_error (error);
+  dir = g_build_filename (od_test_node_get_dir (node), "till", NULL);
+  dir_opt = g_strdup_printf ("--data-dir=%s", dir);
+  rpc_opt = g_strdup_printf ("--rpc-file=%s", od_test_node_get_socket_path (node));
+
+  run_cli (&info, dir_opt, "--network=regtest", rpc_opt, "getinfo", NULL);
+  obj = result_object (&info);
+  g_assert_cmpstr (json_object_get_string_member (obj, "id"), ==, od_test_node_get_id (node));
+  g_assert_cmpstr (json_object_get_string_member (obj, "backend"), ==, "socket");
+
+  /* Positional: amount, description, issuer, label, as the table lists them. */
+  run_cli (&offer, dir_opt, "--network=regtest", "--backend=socket", rpc_opt,
+           "offer", "2000msat", "Tea", "Corner shop", "till 1", NULL);
+  obj = result_object (&offer);
+  offer_id = json_object_get_string_member (obj, "offer_id");
+  g_assert_cmpstr (json_object_get_string_member (obj, "label"), ==, "till 1");
+  run_cli (&decoded, "decode", json_object_get_string_member (obj, "bolt12"), NULL);
+  obj = result_object (&decoded);
+  g_assert_cmpstr (json_object_get_string_member (obj, "offer_issuer"), ==, "Corner shop");
+  g_assert_cmpstr (json_object_get_string_member (obj, "offer_issuer_id"), ==,
+                   od_test_node_get_id (node));
+
+  run_cli (&listed, dir_opt, "--network=regtest", rpc_opt, "listoffers", NULL);
+  array = json_object_get_array_member (result_object (&listed), "offers");
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+
+  /* Bad params never reach the node. */
+  run_cli (&bad, dir_opt, "--network=regtest", rpc_opt, "offer", "-5sat", "x", NULL);
+  g_assert_true (g_str_has_prefix (error_message (&bad, -32602), "amount: "));
+
+  /* A payment on the node: syncpayments records it, listpayments shows it. */
+  pay = g_strdup_printf ("{\"offer_id\": \"%s\", \"amount_msat\": 2000}", offer_id);
+  paid = od_test_node_call (node, "dev-pay", pay, &error);
+  g_assert_no_error (error);
+  run_cli (&sync, dir_opt, "--network=regtest", rpc_opt, "syncpayments", NULL);
+  g_assert_cmpint (json_object_get_int_member (result_object (&sync), "recorded"), ==, 1);
+  run_cli (&payments, dir_opt, "--network=regtest", "listpayments", offer_id, NULL);
+  array = json_object_get_array_member (result_object (&payments), "payments");
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  obj = json_array_get_object_element (array, 0);
+  g_assert_cmpstr (json_object_get_string_member (obj, "offer_id"), ==, offer_id);
+  g_assert_cmpint (json_object_get_int_member (obj, "amount_msat"), ==, 2000);
+  g_assert_cmpstr (json_object_get_string_member (obj, "node_id"), ==,
+                   od_test_node_get_id (node));
+
+  od_test_node_free (node);
+}
+
+/* CLNRest: a pinned certificate, a rune from a file kept with --save-rune and found again by
+ * URL; a wrong rune is an error in words. */
+static void
+test_node_rest_rune (void)
+{
+  OdTestNodeOptions options = { .rest = TRUE };
+  g_autoptr(GError) error = NULL;
+  OdTestNode *node = od_test_node_start_full (&options, &error);
+  g_autofree char *dir_opt = NULL;
+  g_autofree char *url_opt = NULL;
+  g_autofree char *cert_opt = NULL;
+  g_autofree char *rune_path = NULL;
+  g_autofree char *rune_opt = NULL;
+  g_auto(Run) first = { 0 };
+  g_auto(Run) again = { 0 };
+  g_auto(Run) wrong = { 0 };
+  g_auto(Run) no_pin = { 0 };
+  const char *message;
+
+  g_assert_no_error (error);
+  dir_opt = g_strdup_printf ("--data-dir=%s/till", od_test_node_get_dir (node));
+  url_opt = g_strdup_printf ("--rest-url=%s", od_test_node_get_rest_url (node));
+  cert_opt = g_strdup_printf ("--rest-certificate=%s", od_test_node_get_cert_path (node));
+  rune_path = g_build_filename (od_test_node_get_dir (node), "till.rune", NULL);
+  g_assert_true (g_file_set_contents (rune_path, od_test_node_get_rune (node), -1, NULL));
+  rune_opt = g_strdup_printf ("--rune-file=%s", rune_path);
+
+  run_cli (&first, dir_opt, "--network=regtest", url_opt, cert_opt, rune_opt, "--save-rune",
+           "getinfo", NULL);
+  g_assert_cmpstr (json_object_get_string_member (result_object (&first), "backend"), ==,
+                   "rest");
+
+  /* Saved: the URL alone is enough now. */
+  run_cli (&again, dir_opt, "--network=regtest", url_opt, cert_opt, "getinfo", NULL);
+  g_assert_cmpstr (json_object_get_string_member (result_object (&again), "id"), ==,
+                   od_test_node_get_id (node));
+
+  run_cli (&wrong, dir_opt, "--network=regtest", url_opt, cert_opt, "--rune=nope", "getinfo",
+           NULL);
+  message = error_message (&wrong, -1);
+  g_assert_nonnull (strstr (message, "rune"));
+  g_assert_null (strstr (message, "nope"));
+
+  /* The self-signed certificate is not trusted unless pinned. */
+  run_cli (&no_pin, dir_opt, "--network=regtest", url_opt, "getinfo", NULL);
+  g_assert_cmpint (no_pin.status, ==, 1);
+
+  od_test_node_free (node);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -512,6 +745,12 @@ main (int    argc,
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/getinfo", test_getinfo);
   g_test_add_func ("/cli/dash-parameters", test_dash_parameters);
+  g_test_add_func ("/cli/backend/usage-errors", test_backend_usage_errors);
+  g_test_add_func ("/cli/backend/unreachable", test_backend_unreachable);
+  g_test_add_func ("/cli/backend/help", test_backend_help);
+  g_test_add_func ("/cli/listpayments", test_listpayments);
+  g_test_add_func ("/cli/node/socket", test_node_socket);
+  g_test_add_func ("/cli/node/rest-rune", test_node_rest_rune);
 
   ret = g_test_run ();
 
