@@ -4,8 +4,15 @@
  *
  * A GtkColumnView over an OdHistoryModel (core: paged from the store, refreshed when anyone,
  * the CLI included, changes it).  Each row has a menu — right click, the Menu key or Shift+F10,
- * or the "⋮" button — with Open, Copy and Disable/Enable; the actions take the row's position
- * ("history.open", "history.copy", "history.disable", "history.enable", all "u").
+ * or the "⋮" button — with Open, Copy, Payments (offers) and Disable/Enable; the actions take
+ * the row's position ("history.open", "history.copy", "history.payments", "history.disable",
+ * "history.enable", all "u").  An offer's payments (count, total received, last paid) have
+ * their own columns, updated in place when a payment arrives.
+ *
+ * "history.export" (Ctrl+E while the page is shown) asks for a file with GtkFileChooserNative
+ * (a portal inside Flatpak) and hands it to "history.export-to" ("s": a file path), which
+ * writes the CSV (od-export.h) in a worker thread and says how it went in a toast.  Tests
+ * activate "history.export-to" directly.
  */
 
 #include "config.h"
@@ -13,8 +20,11 @@
 #include <glib/gi18n.h>
 
 #include "od-command-task.h"
+#include "od-export.h"
+#include "od-format.h"
 #include "od-history-model.h"
 #include "od-history-page.h"
+#include "od-payments-dialog.h"
 #include "od-window.h"
 
 struct _OdHistoryPage
@@ -30,6 +40,8 @@ struct _OdHistoryPage
   GtkSingleSelection  *selection;
   GSettings           *settings;       /* watched for network / data-dir changes */
   guint                recheck_id;
+  GCancellable        *export_cancellable;  /* the export under way, NULL when none */
+  GtkFileChooserNative *export_chooser;
 };
 
 G_DEFINE_FINAL_TYPE (OdHistoryPage, od_history_page, ADW_TYPE_BIN)
@@ -42,6 +54,9 @@ typedef enum
   COLUMN_AMOUNT,
   COLUMN_LABEL,
   COLUMN_STATUS,
+  COLUMN_PAYMENTS,
+  COLUMN_RECEIVED,
+  COLUMN_LAST_PAID,
   COLUMN_MENU,
 } Column;
 
@@ -308,6 +323,187 @@ enable_action (GtkWidget  *widget,
   set_active (OD_HISTORY_PAGE (widget), parameter, TRUE);
 }
 
+static void
+payments_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  OdHistoryPage *self = OD_HISTORY_PAGE (widget);
+  g_autoptr(OdHistoryItem) item = get_item (self, parameter);
+  OdPaymentsDialog *dialog;
+  GtkRoot *root;
+
+  if (item == NULL || od_history_item_get_kind_enum (item) != OD_KIND_OFFER)
+    return;
+
+  root = gtk_widget_get_root (widget);
+  dialog = od_payments_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   od_history_model_get_commands (self->model), item);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- Export ----------------------------------------------------------------------------- */
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  OdCommands *commands = g_object_get_data (G_OBJECT (task), "od-commands");
+  const char *path = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (od_export_csv_file (commands, path, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+export_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  OdHistoryPage *self = OD_HISTORY_PAGE (source);
+  const char *path = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  if (self->export_cancellable == NULL)
+    return;  /* the page went away (dispose cancelled the export) */
+
+  g_clear_object (&self->export_cancellable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.export", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.export-to", TRUE);
+
+  if (error == NULL)
+    {
+      g_autofree char *name = g_filename_display_basename (path);
+
+      /* Translators: a toast; %s is the file name ("history.csv"). */
+      text = g_strdup_printf (_("History exported to %s"), name);
+    }
+  else
+    {
+      /* Translators: a toast; %s says why, e.g. "Cannot export to /x.csv: Permission denied". */
+      text = g_strdup_printf (_("Could not export the history: %s"), error->message);
+    }
+  toast (self, text);
+}
+
+static void
+export_to (OdHistoryPage *self,
+           const char    *path)
+{
+  OdWindow *window = get_window (self);
+  OdCommands *commands = window != NULL ? od_window_get_commands (window) : NULL;
+  g_autoptr(GTask) task = NULL;
+
+  if (commands == NULL || self->export_cancellable != NULL)
+    return;
+
+  self->export_cancellable = g_cancellable_new ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.export", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.export-to", FALSE);
+
+  task = g_task_new (self, self->export_cancellable, export_cb, NULL);
+  g_task_set_source_tag (task, export_to);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  /* The application keeps retired command layers alive: commands outlives the task. */
+  g_object_set_data (G_OBJECT (task), "od-commands", commands);
+  g_task_run_in_thread (task, export_thread);
+}
+
+static void
+export_to_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  const char *path = g_variant_get_string (parameter, NULL);
+
+  if (path[0] != '\0')
+    export_to (OD_HISTORY_PAGE (widget), path);
+}
+
+static void
+on_export_chooser_response_cb (OdHistoryPage        *self,
+                               int                   response,
+                               GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->export_chooser);
+
+  if (file == NULL)
+    return;
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      toast (self, _("Could not export the history: only local files can be written"));
+      return;
+    }
+  export_to (self, path);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  OdHistoryPage *self = OD_HISTORY_PAGE (widget);
+  OdWindow *window = get_window (self);
+  OdCommands *commands = window != NULL ? od_window_get_commands (window) : NULL;
+  g_autoptr(GtkFileFilter) csv_filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all_filter = gtk_file_filter_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *name = NULL;
+
+  if (commands == NULL || self->export_chooser != NULL)
+    return;
+
+  self->export_chooser = gtk_file_chooser_native_new (_("Export History"),
+                                                      GTK_WINDOW (window),
+                                                      GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                      _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->export_chooser), TRUE);
+
+  gtk_file_filter_set_name (csv_filter, _("CSV Files"));
+  gtk_file_filter_add_mime_type (csv_filter, "text/csv");
+  gtk_file_filter_add_pattern (csv_filter, "*.csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->export_chooser), csv_filter);
+  gtk_file_filter_set_name (all_filter, _("All Files"));
+  gtk_file_filter_add_pattern (all_filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->export_chooser), all_filter);
+
+  /* The file name stays untranslated: it is read by programs as much as by people. */
+  name = g_strdup_printf ("offerdesk-%s-%s.csv", od_commands_get_network (commands), date);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->export_chooser), name);
+
+  g_signal_connect_object (self->export_chooser, "response",
+                           G_CALLBACK (on_export_chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->export_chooser));
+}
+
+/* Ctrl+E anywhere in the window, while the page is on screen. */
+static gboolean
+on_export_shortcut_cb (GtkWidget *widget,
+                       GVariant  *args,
+                       gpointer   user_data)
+{
+  OdHistoryPage *self = user_data;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return FALSE;
+
+  return gtk_widget_activate_action (GTK_WIDGET (self), "history.export", NULL);
+}
+
 /* The row menu, for what the item can do now. */
 static GMenuModel *
 create_row_menu (OdHistoryPage *self,
@@ -324,7 +520,7 @@ create_row_menu (OdHistoryPage *self,
     const char *action;
     GMenu      *section;
     gboolean    shown;
-  } entries[4];
+  } entries[5];
 
   g_variant_ref_sink (target);
   if (self->model != NULL)
@@ -338,14 +534,18 @@ create_row_menu (OdHistoryPage *self,
   entries[1].action = "history.copy";
   entries[1].section = open_section;
   entries[1].shown = TRUE;
-  entries[2].label = _("_Disable");
-  entries[2].action = "history.disable";
-  entries[2].section = state_section;
-  entries[2].shown = item != NULL && od_history_item_get_active (item);
-  entries[3].label = _("_Enable");
-  entries[3].action = "history.enable";
+  entries[2].label = _("_Payments");
+  entries[2].action = "history.payments";
+  entries[2].section = open_section;
+  entries[2].shown = item != NULL && od_history_item_get_kind_enum (item) == OD_KIND_OFFER;
+  entries[3].label = _("_Disable");
+  entries[3].action = "history.disable";
   entries[3].section = state_section;
-  entries[3].shown = item != NULL && !od_history_item_get_active (item)
+  entries[3].shown = item != NULL && od_history_item_get_active (item);
+  entries[4].label = _("_Enable");
+  entries[4].action = "history.enable";
+  entries[4].section = state_section;
+  entries[4].shown = item != NULL && !od_history_item_get_active (item)
                      && od_history_item_get_kind_enum (item) == OD_KIND_OFFER
                      && !(od_history_item_get_single_use (item)
                           && od_history_item_get_used (item));
@@ -566,7 +766,10 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
       gtk_label_set_single_line_mode (GTK_LABEL (child), TRUE);
       if (column == COLUMN_DESCRIPTION || column == COLUMN_LABEL)
         gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_END);
-      if (column == COLUMN_AMOUNT || column == COLUMN_CREATED)
+      if (column == COLUMN_PAYMENTS || column == COLUMN_RECEIVED)
+        gtk_label_set_xalign (GTK_LABEL (child), 1.0f);
+      if (column == COLUMN_AMOUNT || column == COLUMN_CREATED || column == COLUMN_PAYMENTS
+          || column == COLUMN_RECEIVED || column == COLUMN_LAST_PAID)
         gtk_widget_add_css_class (child, "numeric");
       if (column == COLUMN_STATUS)
         {
@@ -586,6 +789,64 @@ set_optional_text (GtkLabel   *label,
   gtk_label_set_text (label, text != NULL ? text : "");
 }
 
+static char *
+format_history_date (gint64 unix_time)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_time);
+
+  if (time == NULL)
+    return NULL;
+
+  /* Translators: the Created column of the history, in g_date_time_format() syntax:
+   * a short numeric date and time ("2023-11-14 22:13"; "%d.%m.%Y" in German). */
+  return g_date_time_format (time, C_("history date", "%Y-%m-%d %H:%M"));
+}
+
+/* The payments columns of an offer: empty until it is paid (and always for a request). */
+static void
+update_payments_label (GtkLabel      *label,
+                       OdHistoryItem *item)
+{
+  Column column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (label), "od-column"));
+  guint64 count = od_history_item_get_paid_count (item);
+  g_autofree char *text = NULL;
+
+  if (count > 0)
+    {
+      switch (column)
+        {
+        case COLUMN_PAYMENTS:
+          text = od_format_integer (count);
+          break;
+        case COLUMN_RECEIVED:
+          text = od_format_sats (od_history_item_get_paid_msat (item));
+          break;
+        case COLUMN_LAST_PAID:
+          text = format_history_date (od_history_item_get_last_paid_at (item));
+          break;
+        case COLUMN_CREATED:
+        case COLUMN_KIND:
+        case COLUMN_DESCRIPTION:
+        case COLUMN_AMOUNT:
+        case COLUMN_LABEL:
+        case COLUMN_STATUS:
+        case COLUMN_MENU:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  set_optional_text (label, text);
+}
+
+static void
+on_item_payments_notify_cb (OdHistoryItem *item,
+                            GParamSpec    *pspec,
+                            GtkLabel      *label)
+{
+  update_payments_label (label, item);
+}
+
 static void
 on_cell_bind_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *list_item,
@@ -600,14 +861,7 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
     {
     case COLUMN_CREATED:
       {
-        gint64 unix_time = od_history_item_get_created_at (item);
-        g_autoptr(GDateTime) created = g_date_time_new_from_unix_local (unix_time);
-        g_autofree char *text = NULL;
-
-        if (created != NULL)
-          /* Translators: the Created column of the history, in g_date_time_format() syntax:
-           * a short numeric date and time ("2023-11-14 22:13"; "%d.%m.%Y" in German). */
-          text = g_date_time_format (created, C_("history date", "%Y-%m-%d %H:%M"));
+        g_autofree char *text = format_history_date (od_history_item_get_created_at (item));
 
         set_optional_text (label, text);
       }
@@ -631,6 +885,19 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
       update_status_label (label, item);
       g_signal_connect_object (item, "notify::status", G_CALLBACK (on_item_status_notify_cb),
                                label, 0);
+      break;
+    case COLUMN_PAYMENTS:
+    case COLUMN_RECEIVED:
+    case COLUMN_LAST_PAID:
+      g_object_set_data (G_OBJECT (label), "od-column", GUINT_TO_POINTER (column));
+      update_payments_label (label, item);
+      /* paid-count, paid-msat and last-paid-at change together, in one thaw. */
+      g_signal_connect_object (item, "notify::paid-count",
+                               G_CALLBACK (on_item_payments_notify_cb), label, 0);
+      g_signal_connect_object (item, "notify::paid-msat",
+                               G_CALLBACK (on_item_payments_notify_cb), label, 0);
+      g_signal_connect_object (item, "notify::last-paid-at",
+                               G_CALLBACK (on_item_payments_notify_cb), label, 0);
       break;
     case COLUMN_MENU:
       {
@@ -657,6 +924,10 @@ on_cell_unbind_cb (GtkSignalListItemFactory *factory,
 
   if (column == COLUMN_STATUS && item != NULL)
     g_signal_handlers_disconnect_by_func (item, on_item_status_notify_cb,
+                                          gtk_list_item_get_child (list_item));
+  if ((column == COLUMN_PAYMENTS || column == COLUMN_RECEIVED || column == COLUMN_LAST_PAID)
+      && item != NULL)
+    g_signal_handlers_disconnect_by_func (item, on_item_payments_notify_cb,
                                           gtk_list_item_get_child (list_item));
 }
 
@@ -691,6 +962,11 @@ od_history_page_dispose (GObject *object)
   OdHistoryPage *self = OD_HISTORY_PAGE (object);
 
   g_clear_handle_id (&self->recheck_id, g_source_remove);
+  g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
+  if (self->export_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
+  g_clear_object (&self->export_chooser);
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
@@ -742,6 +1018,9 @@ od_history_page_class_init (OdHistoryPageClass *klass)
   gtk_widget_class_install_action (widget_class, "history.copy", "u", copy_action);
   gtk_widget_class_install_action (widget_class, "history.disable", "u", disable_action);
   gtk_widget_class_install_action (widget_class, "history.enable", "u", enable_action);
+  gtk_widget_class_install_action (widget_class, "history.payments", "u", payments_action);
+  gtk_widget_class_install_action (widget_class, "history.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "history.export-to", "s", export_to_action);
 }
 
 static void
@@ -763,6 +1042,11 @@ od_history_page_init (OdHistoryPage *self)
   add_column (self, COLUMN_AMOUNT, C_("column", "Amount"), FALSE, -1);
   add_column (self, COLUMN_LABEL, C_("column", "Label"), FALSE, 120);
   add_column (self, COLUMN_STATUS, C_("column", "Status"), FALSE, -1);
+  /* Translators: history columns of an offer's payments: how many, the total received and
+   * when the last one arrived. */
+  add_column (self, COLUMN_PAYMENTS, C_("column", "Payments"), FALSE, -1);
+  add_column (self, COLUMN_RECEIVED, C_("column", "Received"), FALSE, -1);
+  add_column (self, COLUMN_LAST_PAID, C_("column", "Last Paid"), FALSE, -1);
   add_column (self, COLUMN_MENU, NULL, FALSE, -1);
 
   self->context_menu = gtk_popover_menu_new_from_model (NULL);
@@ -783,6 +1067,16 @@ od_history_page_init (OdHistoryPage *self)
                                                                            GDK_SHIFT_MASK)),
                       gtk_callback_action_new (on_menu_key_cb, self, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), controller);
+
+  /* Managed: the window runs it whatever has the focus; the callback declines while the page
+   * is not on screen. */
+  controller = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_MANAGED);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_e, GDK_CONTROL_MASK),
+                      gtk_callback_action_new (on_export_shortcut_cb, self, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   od_history_page_update_state (self);
 }
