@@ -18,9 +18,12 @@ struct _OdCustomerWindow
   GtkLabel     *amount_label;
   GtkLabel     *description_label;
   AdwHeaderBar *header_bar;
+  GtkLabel     *paid_amount_label;
+  GtkLabel     *paid_title_label;
   GtkPicture   *qr_picture;
   GtkLabel     *recurrence_label;
   GtkLabel     *shop_label;
+  GtkStack     *stack;
 };
 
 G_DEFINE_FINAL_TYPE (OdCustomerWindow, od_customer_window, ADW_TYPE_WINDOW)
@@ -79,9 +82,12 @@ od_customer_window_class_init (OdCustomerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, amount_label);
   gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, description_label);
   gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, paid_amount_label);
+  gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, paid_title_label);
   gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, qr_picture);
   gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, recurrence_label);
   gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, shop_label);
+  gtk_widget_class_bind_template_child (widget_class, OdCustomerWindow, stack);
 
   /* Leaving full screen is leaving the customer display: Escape, or F11 again. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -163,6 +169,34 @@ od_customer_window_show_result (OdCustomerWindow *self,
   set_label (self->amount_label, amount);
   set_label (self->recurrence_label, recurrence);
   set_label (self->description_label, description);
+
+  gtk_stack_set_visible_child_name (self->stack, "qr");
+}
+
+/**
+ * od_customer_window_show_paid:
+ * @self: a #OdCustomerWindow
+ * @amount: (nullable): the amount received, formatted
+ *
+ * Replaces the QR code with a large "Paid — thank you" and @amount, until the next
+ * od_customer_window_show_result().
+ */
+void
+od_customer_window_show_paid (OdCustomerWindow *self,
+                              const char       *amount)
+{
+  g_return_if_fail (OD_IS_CUSTOMER_WINDOW (self));
+
+  set_label (self->paid_amount_label, amount);
+  gtk_stack_set_visible_child_name (self->stack, "paid");
+}
+
+gboolean
+od_customer_window_get_paid (OdCustomerWindow *self)
+{
+  g_return_val_if_fail (OD_IS_CUSTOMER_WINDOW (self), FALSE);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "paid") == 0;
 }
 
 /**

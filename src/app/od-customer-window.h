@@ -22,6 +22,11 @@ void              od_customer_window_show_result        (OdCustomerWindow *self,
                                                          JsonObject       *decoded,
                                                          const char       *bolt12,
                                                          const char       *shop_name);
+/* A large "Paid — thank you" with the amount received (formatted, or NULL) instead of the QR
+ * code, until the next show_result. */
+void              od_customer_window_show_paid          (OdCustomerWindow *self,
+                                                         const char       *amount);
+gboolean          od_customer_window_get_paid           (OdCustomerWindow *self);
 /* Full screen on the monitor with that connector name ("HDMI-1"); NULL, "" or an unknown
  * name: the last monitor. */
 void              od_customer_window_present_fullscreen (OdCustomerWindow *self,

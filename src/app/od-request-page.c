@@ -45,6 +45,8 @@ struct _OdRequestPage
   guint              validate_id;
   gboolean           valid;
   gboolean           busy;
+  /* The application whose connection state is followed (not owned). */
+  OdApplication     *watched_application;
 };
 
 typedef struct
@@ -138,10 +140,71 @@ build_params (OdRequestPage *self)
   return node;
 }
 
+/* The application of the window the page is in, or the default one; NULL on its own. */
+static OdApplication *
+get_application (OdRequestPage *self)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), OD_TYPE_WINDOW);
+  GApplication *application = NULL;
+
+  if (window != NULL)
+    application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  if (!OD_IS_APPLICATION (application))
+    application = g_application_get_default ();
+
+  return OD_IS_APPLICATION (application) ? OD_APPLICATION (application) : NULL;
+}
+
+/* Why creating is off although the form is fine (the node cannot be reached), or NULL. */
+static const char *
+get_blocked_reason (OdRequestPage *self)
+{
+  OdApplication *application = get_application (self);
+
+  return application != NULL ? od_application_get_create_blocked_reason (application) : NULL;
+}
+
 static void
 update_action (OdRequestPage *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "request.create", self->valid && !self->busy);
+  const char *blocked = get_blocked_reason (self);
+
+  /* Only the button goes insensitive: whatever was typed stays for when the node is back. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "request.create",
+                                 self->valid && !self->busy && blocked == NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->create_button), blocked);
+}
+
+static void schedule_validate (OdRequestPage *self);
+
+static void
+on_can_create_changed_cb (OdRequestPage *self,
+                          GParamSpec    *pspec,
+                          OdApplication *application)
+{
+  update_action (self);
+  /* A create that failed while the node was away left the form marked invalid: check again. */
+  if (get_blocked_reason (self) == NULL)
+    schedule_validate (self);
+}
+
+static void
+watch_application (OdRequestPage *self)
+{
+  OdApplication *application = get_application (self);
+
+  if (application == NULL || application == self->watched_application)
+    return;
+
+  if (self->watched_application != NULL)
+    g_signal_handlers_disconnect_by_func (self->watched_application,
+                                          on_can_create_changed_cb, self);
+  g_set_weak_pointer (&self->watched_application, application);
+  g_signal_connect_object (application, "notify::can-create",
+                           G_CALLBACK (on_can_create_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (application, "notify::connection-error",
+                           G_CALLBACK (on_can_create_changed_cb), self, G_CONNECT_SWAPPED);
+  update_action (self);
 }
 
 static void
@@ -284,7 +347,7 @@ create_action (GtkWidget  *widget,
   OdRequestPage *self = OD_REQUEST_PAGE (widget);
   g_autoptr(JsonNode) params = NULL;
 
-  if (self->busy || !self->valid)
+  if (self->busy || !self->valid || get_blocked_reason (self) != NULL)
     return;
 
   params = build_params (self);
@@ -312,6 +375,7 @@ od_request_page_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (od_request_page_parent_class)->map (widget);
 
   schedule_validate (OD_REQUEST_PAGE (widget));
+  watch_application (OD_REQUEST_PAGE (widget));
 }
 
 static void
@@ -321,6 +385,12 @@ od_request_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->validate_id, g_source_remove);
+  if (self->watched_application != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->watched_application,
+                                            on_can_create_changed_cb, self);
+      g_clear_weak_pointer (&self->watched_application);
+    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), OD_TYPE_REQUEST_PAGE);
 

@@ -26,7 +26,15 @@ struct _OdResultView
   GtkButton            *copy_button;
   GtkButton            *disable_button;
   GtkLabel             *label_label;
+  GtkLabel             *paid_amount_label;
+  GtkWidget            *paid_box;
+  GtkLabel             *paid_details_label;
+  GtkLabel             *paid_time_label;
+  GtkLabel             *paid_used_label;
   GtkPicture           *qr_picture;
+  GtkButton            *show_qr_button;
+  /* The bin's child (not a template child: AdwBin unparents its child itself). */
+  GtkStack             *stack;
   GtkListBox           *summary_list;
   GtkLabel             *title_label;
 
@@ -40,9 +48,39 @@ struct _OdResultView
   AdwActionRow         *status_row;
   GtkFileChooserNative *chooser;
   gboolean              chooser_svg;
+  gboolean              paid;
 };
 
 G_DEFINE_FINAL_TYPE (OdResultView, od_result_view, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_PAID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+od_result_view_set_paid (OdResultView *self,
+                         gboolean      paid)
+{
+  paid = !!paid;
+
+  gtk_stack_set_visible_child_name (self->stack, paid ? "paid" : "qr");
+  /* A single-use offer paid is used up: its QR code is of no use any more. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.show-qr",
+                                 paid && self->result != NULL &&
+                                 !json_object_get_boolean_member_with_default (self->result,
+                                                                               "single_use",
+                                                                               FALSE));
+
+  if (self->paid == paid)
+    return;
+
+  self->paid = paid;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAID]);
+}
 
 static gboolean
 od_result_view_is_request (OdResultView *self)
@@ -512,13 +550,48 @@ od_result_view_disable_action (GtkWidget  *widget,
                          g_object_ref (self));
 }
 
-/* Focus goes to Copy: Enter copies, and the string is not shown all selected. */
+static void
+od_result_view_show_qr_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *param)
+{
+  OdResultView *self = OD_RESULT_VIEW (widget);
+
+  od_result_view_set_paid (self, FALSE);
+  gtk_widget_grab_focus (widget);
+}
+
+/* Focus goes to Copy: Enter copies, and the string is not shown all selected.  Paid, it goes
+ * to the paid state itself, whose accessible label says what was paid: a screen reader reads
+ * the change out (GTK 4.8 has no live regions). */
 static gboolean
 od_result_view_grab_focus (GtkWidget *widget)
 {
   OdResultView *self = OD_RESULT_VIEW (widget);
 
+  if (self->paid)
+    return gtk_widget_grab_focus (self->paid_box);
+
   return gtk_widget_grab_focus (GTK_WIDGET (self->copy_button));
+}
+
+static void
+od_result_view_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  OdResultView *self = OD_RESULT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PAID:
+      g_value_set_boolean (value, self->paid);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -546,6 +619,7 @@ od_result_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), OD_TYPE_RESULT_VIEW);
 
   self->status_row = NULL;
+  self->stack = NULL;
   g_clear_object (&self->settings);
   g_clear_object (&self->qr);
   g_clear_pointer (&self->result, json_object_unref);
@@ -570,8 +644,14 @@ od_result_view_class_init (OdResultViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = od_result_view_get_property;
   object_class->dispose = od_result_view_dispose;
   object_class->finalize = od_result_view_finalize;
+
+  properties[PROP_PAID] =
+    g_param_spec_boolean ("paid", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   widget_class->grab_focus = od_result_view_grab_focus;
   widget_class->map = od_result_view_map;
@@ -581,7 +661,13 @@ od_result_view_class_init (OdResultViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OdResultView, copy_button);
   gtk_widget_class_bind_template_child (widget_class, OdResultView, disable_button);
   gtk_widget_class_bind_template_child (widget_class, OdResultView, label_label);
+  gtk_widget_class_bind_template_child (widget_class, OdResultView, paid_amount_label);
+  gtk_widget_class_bind_template_child (widget_class, OdResultView, paid_box);
+  gtk_widget_class_bind_template_child (widget_class, OdResultView, paid_details_label);
+  gtk_widget_class_bind_template_child (widget_class, OdResultView, paid_time_label);
+  gtk_widget_class_bind_template_child (widget_class, OdResultView, paid_used_label);
   gtk_widget_class_bind_template_child (widget_class, OdResultView, qr_picture);
+  gtk_widget_class_bind_template_child (widget_class, OdResultView, show_qr_button);
   gtk_widget_class_bind_template_child (widget_class, OdResultView, summary_list);
   gtk_widget_class_bind_template_child (widget_class, OdResultView, title_label);
 
@@ -592,6 +678,7 @@ od_result_view_class_init (OdResultViewClass *klass)
   gtk_widget_class_install_action (widget_class, "result.customer-display", NULL,
                                    od_result_view_customer_display_action);
   gtk_widget_class_install_action (widget_class, "result.disable", NULL, od_result_view_disable_action);
+  gtk_widget_class_install_action (widget_class, "result.show-qr", NULL, od_result_view_show_qr_action);
 }
 
 static void
@@ -603,6 +690,7 @@ od_result_view_init (OdResultView *self)
   GtkWidget *placeholder;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->stack = GTK_STACK (adw_bin_get_child (ADW_BIN (self)));
 
   /* Broken anywhere, but never with a hyphen Pango would add: it is not part of the string. */
   attributes = pango_attr_list_new ();
@@ -637,6 +725,7 @@ od_result_view_init (OdResultView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.save-svg", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.customer-display", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.disable", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "result.show-qr", FALSE);
 }
 
 /**
@@ -678,6 +767,7 @@ od_result_view_set_result (OdResultView *self,
     json_object_set_member (self->result, l->data,
                             json_node_copy (json_object_get_member (result, l->data)));
   self->commands = commands;
+  od_result_view_set_paid (self, FALSE);
 
   bolt12 = json_object_get_string_member_with_default (self->result, "bolt12", NULL);
   request = od_result_view_is_request (self);
@@ -747,4 +837,133 @@ od_result_view_get_decoded (OdResultView *self)
   g_return_val_if_fail (OD_IS_RESULT_VIEW (self), NULL);
 
   return self->decoded;
+}
+
+/**
+ * od_result_view_get_offer_id:
+ *
+ * Returns: (nullable): the offer_id of the offer shown, NULL for none or an invoice request
+ */
+const char *
+od_result_view_get_offer_id (OdResultView *self)
+{
+  g_return_val_if_fail (OD_IS_RESULT_VIEW (self), NULL);
+
+  if (self->result == NULL || od_result_view_is_request (self))
+    return NULL;
+
+  return json_object_get_string_member_with_default (self->result, "offer_id", NULL);
+}
+
+gboolean
+od_result_view_get_paid (OdResultView *self)
+{
+  g_return_val_if_fail (OD_IS_RESULT_VIEW (self), FALSE);
+
+  return self->paid;
+}
+
+/**
+ * od_result_view_format_payment_amount:
+ * @payment: a payment
+ *
+ * Returns: (transfer full): the amount received, as the rest of the app writes amounts
+ */
+char *
+od_result_view_format_payment_amount (const OdPayment *payment)
+{
+  g_autofree char *sats = NULL;
+  g_autofree char *btc = NULL;
+
+  g_return_val_if_fail (payment != NULL, NULL);
+
+  sats = od_format_sats (payment->amount_msat);
+  btc = od_format_btc (payment->amount_msat);
+
+  /* translators: an amount received: "1,000 sats (0.00001 BTC)" */
+  return g_strdup_printf (_("%s (%s)"), sats, btc);
+}
+
+/**
+ * od_result_view_show_payment:
+ * @self: a #OdResultView
+ * @payment: a payment recorded by the payment follower
+ *
+ * When @payment is for the offer shown, switches to a large "Paid" state: the amount
+ * received, when, the payer's note; a single-use offer is now used and inactive, a reusable
+ * one can go back to its QR code (result.show-qr).
+ *
+ * Returns: %TRUE when @payment was for the offer shown
+ */
+gboolean
+od_result_view_show_payment (OdResultView    *self,
+                             const OdPayment *payment)
+{
+  g_autofree char *amount = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *time_text = NULL;
+  g_autofree char *accessible = NULL;
+  g_autoptr(GString) details = NULL;
+  const char *offer_id;
+  gboolean single_use;
+
+  g_return_val_if_fail (OD_IS_RESULT_VIEW (self), FALSE);
+  g_return_val_if_fail (payment != NULL, FALSE);
+
+  offer_id = od_result_view_get_offer_id (self);
+  if (offer_id == NULL || g_ascii_strcasecmp (offer_id, payment->offer_id) != 0)
+    return FALSE;
+
+  amount = od_result_view_format_payment_amount (payment);
+  time = od_format_time (payment->paid_at);
+  /* translators: %s is the local date and time of the payment */
+  time_text = g_strdup_printf (_("Paid at %s"), time);
+
+  details = g_string_new (NULL);
+  if (payment->payer_note != NULL && payment->payer_note[0] != '\0')
+    /* translators: %s is the note the payer wrote in their wallet */
+    g_string_append_printf (details, _("Note from the payer: “%s”"), payment->payer_note);
+  if (payment->has_quantity)
+    {
+      g_autofree char *quantity = od_format_integer (payment->quantity);
+
+      if (details->len > 0)
+        g_string_append_c (details, '\n');
+      /* translators: %s is the number of items paid for */
+      g_string_append_printf (details, _("Quantity: %s"), quantity);
+    }
+  if (payment->has_recurrence_counter)
+    {
+      if (details->len > 0)
+        g_string_append_c (details, '\n');
+      /* translators: %u is the number of the period paid, starting at 1 */
+      g_string_append_printf (details, _("Subscription period %u"),
+                              payment->recurrence_counter + 1);
+    }
+
+  single_use = json_object_get_boolean_member_with_default (self->result, "single_use", FALSE);
+  json_object_set_boolean_member (self->result, "used", TRUE);
+  if (single_use)
+    json_object_set_boolean_member (self->result, "active", FALSE);
+  od_result_view_update_status (self);
+
+  gtk_label_set_text (self->paid_amount_label, amount);
+  gtk_label_set_text (self->paid_time_label, time_text);
+  gtk_label_set_text (self->paid_details_label, details->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->paid_details_label), details->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->paid_used_label), single_use);
+  gtk_widget_set_visible (GTK_WIDGET (self->show_qr_button), !single_use);
+
+  /* translators: what a screen reader says when the offer shown is paid; %s is the amount */
+  accessible = g_strdup_printf (_("Paid: %s"), amount);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->paid_box),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, time_text,
+                                  -1);
+
+  od_result_view_set_paid (self, TRUE);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (self->paid_box);
+
+  return TRUE;
 }

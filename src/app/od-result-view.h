@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "od-commands.h"
+#include "od-store.h"
 
 G_BEGIN_DECLS
 
@@ -28,5 +29,14 @@ void        od_result_view_set_result  (OdResultView *self,
 const char *od_result_view_get_bolt12  (OdResultView *self);
 /* The `decode` result of that string, or NULL until it has arrived. */
 JsonObject *od_result_view_get_decoded (OdResultView *self);
+/* The offer_id shown (NULL for an invoice request or nothing). */
+const char *od_result_view_get_offer_id (OdResultView *self);
+/* When payment->offer_id is the offer shown: the large "Paid" state ("paid" property TRUE)
+ * until the result changes or result.show-qr; returns whether it was. */
+gboolean    od_result_view_show_payment (OdResultView    *self,
+                                         const OdPayment *payment);
+gboolean    od_result_view_get_paid    (OdResultView *self);
+/* "1,000 sats (0.00001 BTC)": the amount received, translated. */
+char       *od_result_view_format_payment_amount (const OdPayment *payment);
 
 G_END_DECLS

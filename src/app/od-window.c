@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "od-command-task.h"
 #include "od-customer-window.h"
@@ -22,6 +23,9 @@ struct _OdWindow
 
   /* Template widgets */
   GtkButton            *back_button;
+  GtkLabel             *connection_detail_label;
+  GtkRevealer          *connection_revealer;
+  GtkLabel             *connection_title_label;
   AdwHeaderBar         *header_bar;
   OdHistoryPage        *history_page;
   GtkStack             *main_stack;
@@ -29,6 +33,7 @@ struct _OdWindow
   OdOfferPage          *offer_page;
   OdRequestPage        *request_page;
   OdResultView         *result_view;
+  GtkButton            *retry_button;
   AdwViewSwitcherTitle *switcher_title;
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *view_stack;
@@ -39,6 +44,16 @@ struct _OdWindow
   OdCustomerWindow     *customer_window;
   GCancellable         *cancellable;
   gboolean              size_restored;
+
+  /* The application whose connection and payments are followed (not owned). */
+  OdApplication        *application;
+  /* While the follower waits before its next attempt: a once-a-second tick that counts down
+   * in the connection strip. */
+  guint                 countdown_id;
+  /* The payment sound playing, if any. */
+  GtkMediaStream       *sound;
+  /* The amount received for the result shown, once paid (for the customer display). */
+  char                 *paid_amount;
 };
 
 G_DEFINE_FINAL_TYPE (OdWindow, od_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -81,6 +96,7 @@ od_window_show_forms (OdWindow *self)
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
   adw_view_switcher_title_set_title (self->switcher_title, _("Offerdesk"));
   g_clear_pointer (&self->result, json_object_unref);
+  g_clear_pointer (&self->paid_amount, g_free);
   od_window_update_actions (self);
 }
 
@@ -162,6 +178,12 @@ od_window_update_customer_window (OdWindow *self)
   if (self->customer_window == NULL || self->result == NULL)
     return;
 
+  if (self->paid_amount != NULL && od_result_view_get_paid (self->result_view))
+    {
+      od_customer_window_show_paid (self->customer_window, self->paid_amount);
+      return;
+    }
+
   bolt12 = json_object_get_string_member_with_default (self->result, "bolt12", NULL);
   commands = od_window_get_commands (self);
   if (bolt12 == NULL || commands == NULL)
@@ -213,7 +235,202 @@ od_window_customer_display_action (GtkWidget  *widget,
   od_window_update_customer_window (self);
 }
 
+/* Connection strip */
+
+static gboolean od_window_countdown_cb (gpointer user_data);
+
+static void
+od_window_update_connection (OdWindow *self)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *detail = NULL;
+  OdApplication *application = self->application;
+  OdBackend *backend;
+  OdBackendState state;
+  const char *error;
+  gboolean config_error;
+
+  g_assert (OD_IS_WINDOW (self));
+
+  if (application == NULL || od_application_get_can_create (application))
+    {
+      g_clear_handle_id (&self->countdown_id, g_source_remove);
+      gtk_revealer_set_reveal_child (self->connection_revealer, FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.retry-connection", FALSE);
+      return;
+    }
+
+  backend = od_application_get_backend (application);
+  state = od_application_get_connection_state (application);
+  error = od_application_get_connection_error (application);
+  /* Creating is off while "connected": the settings name a node that cannot be used. */
+  config_error = state == OD_BACKEND_STATE_CONNECTED;
+
+  if (config_error)
+    {
+      title = g_strdup (_("The node settings are not valid"));
+    }
+  else if (state == OD_BACKEND_STATE_CONNECTING)
+    {
+      title = g_strdup (_("Connecting to the node…"));
+    }
+  else
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 retry_at = od_application_get_next_retry (application);
+
+      if (retry_at > now)
+        {
+          guint seconds = (guint) ((retry_at - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+
+          /* translators: shown while the node cannot be reached; %u is a number of seconds */
+          title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "Cannot reach the node — reconnecting in %u s",
+                                                "Cannot reach the node — reconnecting in %u s",
+                                                seconds),
+                                   seconds);
+          if (self->countdown_id == 0)
+            self->countdown_id = g_timeout_add_seconds (1, od_window_countdown_cb, self);
+        }
+      else
+        {
+          title = g_strdup (_("Cannot reach the node — reconnecting…"));
+        }
+    }
+
+  /* Where the node is, unless the error already says it. */
+  if (backend != NULL && od_backend_is_node (backend) && error != NULL &&
+      strstr (error, od_backend_describe (backend)) == NULL)
+    detail = g_strdup_printf ("%s: %s", od_backend_describe (backend), error);
+  else if (error != NULL)
+    detail = g_strdup (error);
+  else if (backend != NULL && od_backend_is_node (backend))
+    detail = g_strdup (od_backend_describe (backend));
+
+  gtk_label_set_text (self->connection_title_label, title);
+  gtk_label_set_text (self->connection_detail_label, detail != NULL ? detail : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_detail_label), detail != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->retry_button), !config_error);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.retry-connection",
+                                 !config_error && state == OD_BACKEND_STATE_DISCONNECTED);
+  gtk_revealer_set_reveal_child (self->connection_revealer, TRUE);
+}
+
+static gboolean
+od_window_countdown_cb (gpointer user_data)
+{
+  OdWindow *self = user_data;
+
+  if (self->application == NULL ||
+      od_application_get_next_retry (self->application) <= g_get_monotonic_time ())
+    {
+      self->countdown_id = 0;
+      od_window_update_connection (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  od_window_update_connection (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_connection_changed_cb (OdWindow      *self,
+                          GParamSpec    *pspec,
+                          OdApplication *application)
+{
+  od_window_update_connection (self);
+}
+
+/* Payments */
+
+static void
+od_window_play_payment_sound (OdWindow *self)
+{
+  const char * const *dirs = g_get_system_data_dirs ();
+
+  /* A short sound of the freedesktop theme when the system has it, else the display's bell. */
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (dirs[i], "sounds", "freedesktop", "stereo",
+                                                "complete.oga", NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_clear_object (&self->sound);
+          self->sound = gtk_media_file_new_for_filename (path);
+          gtk_media_stream_play (self->sound);
+          if (gtk_media_stream_get_error (self->sound) == NULL)
+            return;
+          break;
+        }
+    }
+
+  gdk_display_beep (gtk_widget_get_display (GTK_WIDGET (self)));
+}
+
+static void
+on_payment_received_cb (OdWindow        *self,
+                        const OdPayment *payment,
+                        OdApplication   *application)
+{
+  g_autofree char *amount = NULL;
+  GSettings *settings = od_window_get_settings (self);
+
+  g_assert (OD_IS_WINDOW (self));
+
+  if (payment == NULL)
+    return;
+
+  amount = od_result_view_format_payment_amount (payment);
+
+  if (self->result != NULL && od_result_view_show_payment (self->result_view, payment))
+    {
+      g_free (self->paid_amount);
+      self->paid_amount = g_strdup (amount);
+      if (self->customer_window != NULL)
+        od_customer_window_show_paid (self->customer_window, amount);
+    }
+  else
+    {
+      g_autofree char *toast = NULL;
+
+      /* translators: a payment of an offer not on screen; %s is the amount */
+      toast = g_strdup_printf (_("Payment received: %s"), amount);
+      od_window_add_toast (self, toast);
+    }
+
+  if (settings != NULL && g_settings_get_boolean (settings, "payment-sound"))
+    od_window_play_payment_sound (self);
+}
+
+static void
+on_result_paid_cb (OdWindow     *self,
+                   GParamSpec   *pspec,
+                   OdResultView *result_view)
+{
+  /* Back to the QR code of a reusable offer: the customer display too. */
+  if (!od_result_view_get_paid (result_view))
+    {
+      g_clear_pointer (&self->paid_amount, g_free);
+      od_window_update_customer_window (self);
+    }
+}
+
 /* Actions */
+
+static void
+od_window_retry_connection_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  OdWindow *self = OD_WINDOW (widget);
+
+  if (self->application == NULL)
+    return;
+
+  od_application_retry_connection (self->application);
+}
 
 static void
 od_window_new_offer_action (GtkWidget  *widget,
@@ -352,7 +569,27 @@ static void
 on_application_notify_cb (OdWindow   *self,
                           GParamSpec *pspec)
 {
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
   GSettings *settings = od_window_get_settings (self);
+
+  if (OD_IS_APPLICATION (application) && self->application != OD_APPLICATION (application))
+    {
+      if (self->application != NULL)
+        g_signal_handlers_disconnect_by_data (self->application, self);
+      g_set_weak_pointer (&self->application, OD_APPLICATION (application));
+
+      g_signal_connect_object (application, "notify::connection-state",
+                               G_CALLBACK (on_connection_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (application, "notify::connection-error",
+                               G_CALLBACK (on_connection_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (application, "notify::can-create",
+                               G_CALLBACK (on_connection_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (application, "notify::backoff-seconds",
+                               G_CALLBACK (on_connection_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (application, "payment-received",
+                               G_CALLBACK (on_payment_received_cb), self, G_CONNECT_SWAPPED);
+      od_window_update_connection (self);
+    }
 
   if (settings == NULL || self->size_restored)
     return;
@@ -371,6 +608,16 @@ od_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->result, json_object_unref);
+  g_clear_pointer (&self->paid_amount, g_free);
+  g_clear_handle_id (&self->countdown_id, g_source_remove);
+  if (self->sound != NULL)
+    gtk_media_stream_pause (self->sound);
+  g_clear_object (&self->sound);
+  if (self->application != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->application, self);
+      g_clear_weak_pointer (&self->application);
+    }
   if (self->customer_window != NULL)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->customer_window),
@@ -401,6 +648,9 @@ od_window_class_init (OdWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/offerdesk/Offerdesk/od-window.ui");
   gtk_widget_class_bind_template_child (widget_class, OdWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, OdWindow, connection_detail_label);
+  gtk_widget_class_bind_template_child (widget_class, OdWindow, connection_revealer);
+  gtk_widget_class_bind_template_child (widget_class, OdWindow, connection_title_label);
   gtk_widget_class_bind_template_child (widget_class, OdWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, OdWindow, history_page);
   gtk_widget_class_bind_template_child (widget_class, OdWindow, main_stack);
@@ -408,6 +658,7 @@ od_window_class_init (OdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OdWindow, offer_page);
   gtk_widget_class_bind_template_child (widget_class, OdWindow, request_page);
   gtk_widget_class_bind_template_child (widget_class, OdWindow, result_view);
+  gtk_widget_class_bind_template_child (widget_class, OdWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, OdWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, OdWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, OdWindow, view_stack);
@@ -421,6 +672,8 @@ od_window_class_init (OdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.customer-display", NULL,
                                    od_window_customer_display_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, od_window_back_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-connection", NULL,
+                                   od_window_retry_connection_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-offer", NULL);
@@ -449,12 +702,15 @@ od_window_init (OdWindow *self)
 
   self->cancellable = g_cancellable_new ();
   g_signal_connect (self, "notify::application", G_CALLBACK (on_application_notify_cb), NULL);
+  g_signal_connect_object (self->result_view, "notify::paid",
+                           G_CALLBACK (on_result_paid_cb), self, G_CONNECT_SWAPPED);
 
 #ifdef DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 #endif
 
   od_window_update_actions (self);
+  od_window_update_connection (self);
 }
 
 /* Public API */
