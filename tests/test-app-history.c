@@ -268,7 +268,7 @@ test_history_thousand (void)
   /* The newest rows are on screen. */
   wait_ms (300);
   g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "From the CLI 9"));
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "21 sat"));
+  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "21 sats"));   /* od_format_sats */
   g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "Active"));
   g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "Offer"));
 

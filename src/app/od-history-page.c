@@ -875,8 +875,19 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
       gtk_widget_set_tooltip_text (child, od_history_item_get_description (item));
       break;
     case COLUMN_AMOUNT:
-      gtk_label_set_text (label, g_strcmp0 (od_history_item_get_amount (item), "any") == 0
-                                 ? C_("amount", "any") : od_history_item_get_amount (item));
+      /* Amounts in msat in the app's words ("2,500 sats", as the result view and the Received
+       * column say them); a currency amount keeps the model's "10.05 USD". */
+      if (od_history_item_has_amount_msat (item))
+        {
+          g_autofree char *text = od_format_sats (od_history_item_get_amount_msat (item));
+
+          gtk_label_set_text (label, text);
+        }
+      else
+        {
+          gtk_label_set_text (label, g_strcmp0 (od_history_item_get_amount (item), "any") == 0
+                                     ? C_("amount", "any") : od_history_item_get_amount (item));
+        }
       break;
     case COLUMN_LABEL:
       set_optional_text (label, od_history_item_get_label (item));
