@@ -1046,24 +1046,26 @@ child_wait_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs the app once with OFFERDESK_BENCH_FIRST_FRAME=1 (see src/app/main.c): it prints
- * "first-frame main=<µs> paint=<µs>" (g_get_monotonic_time() at the top of main() and at the
- * first "after-paint" of its window) and quits. */
-static gboolean
-first_frame_once (const char  *data_dir,
-                  const char  *renderer,
-                  double      *from_spawn_ms,
-                  double      *from_main_ms,
-                  GError     **error)
+/* Runs the real app once with one bench variable set (see src/app/main.c), a data dir, memory
+ * settings and the renderer given (NULL: GTK's choice); returns what it printed.  The app quits
+ * by itself; it is killed if it has not within 60 s. */
+static char *
+app_run_once (const char  *data_dir,
+              const char  *renderer,
+              const char  *variable,
+              const char  *value,
+              gint64      *spawn_time,
+              GError     **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_autoptr(GSubprocess) process = NULL;
   g_autofree char *out = NULL;
-  const char *line;
-  gint64 spawn_time, main_time = 0, paint_time = 0;
+  ChildWait wait = { NULL, NULL, FALSE };
+  guint timeout;
+  gboolean done;
 
-  g_subprocess_launcher_setenv (launcher, "OFFERDESK_BENCH_FIRST_FRAME", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, variable, value, TRUE);
   g_subprocess_launcher_setenv (launcher, "OFFERDESK_DATA_DIR", data_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_SCHEMA_DIR", BENCH_SCHEMA_DIR, TRUE);
@@ -1072,40 +1074,57 @@ first_frame_once (const char  *data_dir,
   if (renderer != NULL)
     g_subprocess_launcher_setenv (launcher, "GSK_RENDERER", renderer, TRUE);
 
-  spawn_time = g_get_monotonic_time ();
+  *spawn_time = g_get_monotonic_time ();
   process = g_subprocess_launcher_spawn (launcher, error, BENCH_APP_PATH, NULL);
   if (process == NULL)
-    return FALSE;
-  /* The app quits by itself after its first frame; it is killed if it has not within 30 s. */
-  {
-    ChildWait wait = { g_main_loop_new (NULL, FALSE), NULL, FALSE };
-    guint timeout = g_timeout_add_seconds (30, child_wait_timeout_cb, &wait);
-    gboolean done;
+    return NULL;
 
-    g_subprocess_communicate_utf8_async (process, NULL, NULL, child_wait_done_cb, &wait);
-    g_main_loop_run (wait.loop);
-    if (wait.timed_out)
-      {
-        g_subprocess_force_exit (process);
-        while (wait.result == NULL)
-          g_main_context_iteration (NULL, TRUE);
-      }
-    else
-      g_source_remove (timeout);
-    done = g_subprocess_communicate_utf8_finish (process, wait.result, &out, NULL, error);
-    g_object_unref (wait.result);
-    g_main_loop_unref (wait.loop);
-    if (wait.timed_out)
-      {
-        g_clear_error (error);
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                     "%s showed no frame within 30 s", BENCH_APP_PATH);
-        return FALSE;
-      }
-    if (!done)
-      return FALSE;
-    g_subprocess_wait (process, NULL, NULL);
-  }
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  timeout = g_timeout_add_seconds (60, child_wait_timeout_cb, &wait);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, child_wait_done_cb, &wait);
+  g_main_loop_run (wait.loop);
+  if (wait.timed_out)
+    {
+      g_subprocess_force_exit (process);
+      while (wait.result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  else
+    g_source_remove (timeout);
+  done = g_subprocess_communicate_utf8_finish (process, wait.result, &out, NULL, error);
+  g_object_unref (wait.result);
+  g_main_loop_unref (wait.loop);
+  if (wait.timed_out)
+    {
+      g_clear_error (error);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                   "%s (%s=%s) did not quit within 60 s", BENCH_APP_PATH, variable, value);
+      return NULL;
+    }
+  if (!done)
+    return NULL;
+  g_subprocess_wait (process, NULL, NULL);
+
+  return g_steal_pointer (&out);
+}
+
+/* OFFERDESK_BENCH_FIRST_FRAME=1: the app prints "first-frame main=<µs> paint=<µs>"
+ * (g_get_monotonic_time() at the top of main() and at the first "after-paint" of its window)
+ * and quits. */
+static gboolean
+first_frame_once (const char  *data_dir,
+                  const char  *renderer,
+                  double      *from_spawn_ms,
+                  double      *from_main_ms,
+                  GError     **error)
+{
+  g_autofree char *out = NULL;
+  const char *line;
+  gint64 spawn_time, main_time = 0, paint_time = 0;
+
+  out = app_run_once (data_dir, renderer, "OFFERDESK_BENCH_FIRST_FRAME", "1", &spawn_time, error);
+  if (out == NULL)
+    return FALSE;
 
   line = out != NULL ? strstr (out, "first-frame main=") : NULL;
   if (line == NULL ||
@@ -1113,8 +1132,7 @@ first_frame_once (const char  *data_dir,
               &main_time, &paint_time) != 2)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "%s printed no first-frame line (exit status %d)", BENCH_APP_PATH,
-                   g_subprocess_get_exit_status (process));
+                   "%s printed no first-frame line", BENCH_APP_PATH);
       return FALSE;
     }
 
@@ -1171,6 +1189,120 @@ first_frame_group (const BenchOptions  *options,
   ok = first_frame_series (options, dir, NULL, "first-frame", error) &&
        first_frame_series (options, dir, "cairo", "first-frame-cairo", error);
   remove_tree (dir);
+  return ok;
+}
+
+/* ---- GUI memory ------------------------------------------------------------------------------ */
+
+/* OFFERDESK_BENCH_HISTORY_MEMORY=<text>: the app shows the history, scrolls to its middle,
+ * searches for <text>, scrolls to the middle of the results, prints "history-memory rss=<kB>
+ * hwm=<kB> items=<n>" and quits.  Returns the resident set in MB (the median of the runs). */
+static gboolean
+gui_memory_series (const BenchOptions  *options,
+                   const char          *dir,
+                   const char          *renderer,
+                   guint                expect_items_min,
+                   double              *rss_mb,
+                   GError             **error)
+{
+  gint runs = MIN (options->runs, 3);
+  g_autofree double *values = g_new0 (double, runs);
+
+  for (gint r = 0; r < runs; r++)
+    {
+      g_autofree char *out = NULL;
+      const char *line;
+      gint64 spawn_time, rss_kb = 0, hwm_kb = 0;
+      guint items = 0;
+
+      out = app_run_once (dir, renderer, "OFFERDESK_BENCH_HISTORY_MEMORY", HISTORY_SEARCH,
+                          &spawn_time, error);
+      if (out == NULL)
+        return FALSE;
+      line = strstr (out, "history-memory rss=");
+      if (line == NULL ||
+          sscanf (line, "history-memory rss=%" G_GINT64_FORMAT " hwm=%" G_GINT64_FORMAT " items=%u",
+                  &rss_kb, &hwm_kb, &items) != 3 || rss_kb <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "%s printed no history-memory line", BENCH_APP_PATH);
+          return FALSE;
+        }
+      if (items < expect_items_min)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "the history showed %u items for \"%s\", expected at least %u", items,
+                       HISTORY_SEARCH, expect_items_min);
+          return FALSE;
+        }
+      values[r] = (double) rss_kb / 1024.0;
+    }
+
+  *rss_mb = median_of (values, runs);
+  return TRUE;
+}
+
+/* gui-memory: the app's resident set after showing, scrolling and searching the history, with
+ * an empty history, a 60-row one and a 1,000,000-row one; the goal is about the last minus the
+ * first.  Printed for GTK's renderer (under Xvfb, GL on llvmpipe, whose textures for the drawn
+ * rows are in the process) and for the cairo renderer. */
+static gboolean
+gui_memory_group (const BenchOptions  *options,
+                  GError             **error)
+{
+  const char *renderers[] = { NULL, "cairo" };
+  const gint64 sizes[] = { 0, 60, 1000000 };
+  const char *size_names[] = { "empty", "60", "1m" };
+  char *dirs[G_N_ELEMENTS (sizes)] = { NULL, };
+  gboolean ok = TRUE;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    return set_skip (error, "no display (neither DISPLAY nor WAYLAND_DISPLAY): run under "
+                            "xvfb-run -a");
+  if (!g_file_test (BENCH_APP_PATH, G_FILE_TEST_IS_EXECUTABLE))
+    return set_skip (error, "the app is not built: ninja -C <build> src/app/offerdesk");
+  if (options->max_rows < 1000000)
+    return set_skip (error, "needs the 1,000,000-row history (--max-rows below 1000000)");
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes) && ok; i++)
+    {
+      dirs[i] = g_dir_make_tmp ("offerdesk-bench-memory-XXXXXX", error);
+      ok = dirs[i] != NULL && (sizes[i] == 0 || history_generate (dirs[i], sizes[i], error));
+    }
+
+  for (guint k = 0; k < G_N_ELEMENTS (renderers) && ok; k++)
+    {
+      double rss[G_N_ELEMENTS (sizes)];
+      const char *suffix = renderers[k] != NULL ? "-cairo" : "";
+
+      for (guint i = 0; i < G_N_ELEMENTS (sizes) && ok; i++)
+        {
+          /* The 1m history holds the search text in 2 % of its rows (60 rows: one, or none). */
+          ok = gui_memory_series (options, dirs[i], renderers[k], sizes[i] >= 1000000 ? 1 : 0,
+                                  &rss[i], error);
+          if (ok)
+            {
+              g_autofree char *name = g_strdup_printf ("gui-memory-%s%s", size_names[i], suffix);
+
+              print_figure (name, rss[i], "MB");
+            }
+        }
+      if (ok)
+        {
+          g_autofree char *over_empty = g_strdup_printf ("gui-memory-1m-over-empty%s", suffix);
+          g_autofree char *over_60 = g_strdup_printf ("gui-memory-1m-over-60%s", suffix);
+
+          print_figure (over_empty, rss[2] - rss[0], "MB");
+          print_figure (over_60, rss[2] - rss[1], "MB");
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    if (dirs[i] != NULL)
+      {
+        remove_tree (dirs[i]);
+        g_free (dirs[i]);
+      }
   return ok;
 }
 
@@ -1352,6 +1484,8 @@ static const BenchCase benchmarks[] = {
     qr_setup, qr_snapshot_run, qr_bench_free, BENCH_TIME_US },
   { "first-frame", "ms", "GUI start (spawn) to the first frame of the main window",
     .group = first_frame_group },
+  { "gui-memory", "MB", "GUI resident set: history shown, scrolled, searched; empty, 60, 1m rows",
+    .group = gui_memory_group },
   { "peer", "strings/s", "--peer: the decode figures through LDK (boltz-bolt12, Node.js)",
     .group = peer_group },
 };
