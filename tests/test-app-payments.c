@@ -790,6 +790,72 @@ test_disconnect (void)
   }
 }
 
+/* The node changed while the till was away (an offer made at the node, one disabled there):
+ * reaching the node again brings the history in line. */
+typedef struct
+{
+  const char *id;
+  gboolean    want_active;
+} StoredRow;
+
+static gboolean
+stored_row_is (gpointer data)
+{
+  const StoredRow *want = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OdHistoryRow) row = NULL;
+  OdStore *store = od_commands_open_store (od_application_get_commands (app), FALSE, &error);
+
+  if (store == NULL)
+    return FALSE;
+  row = od_store_get (store, OD_KIND_OFFER, want->id, &error);
+
+  return row != NULL && row->active == want->want_active;
+}
+
+static void
+test_sync_on_reconnect (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) made = NULL;
+  g_autoptr(JsonObject) disabled = NULL;
+  g_autoptr(OdHistoryRow) before = NULL;
+  g_autofree char *params = NULL;
+  StoredRow made_row, disabled_row;
+  OdStore *store;
+
+  g_assert_nonnull (reusable_offer_id);
+  wait_until (connection_state_is, GUINT_TO_POINTER (OD_BACKEND_STATE_CONNECTED));
+
+  made = node_call ("offer", "{\"amount\": \"5000msat\", \"description\": \"Made at the node\"}");
+  params = g_strdup_printf ("{\"offer_id\": \"%s\"}", reusable_offer_id);
+  disabled = node_call ("disableoffer", params);
+  g_assert_false (json_object_get_boolean_member (disabled, "active"));
+
+  store = od_commands_open_store (od_application_get_commands (app), FALSE, &error);
+  g_assert_no_error (error);
+  before = od_store_get (store, OD_KIND_OFFER, json_object_get_string_member (made, "offer_id"),
+                         &error);
+  g_assert_null (before);
+  g_assert_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (od_test_node_stop (node, &error));
+  g_assert_no_error (error);
+  wait_until (connection_state_is, GUINT_TO_POINTER (OD_BACKEND_STATE_DISCONNECTED));
+  g_assert_true (od_test_node_restart (node, &error));
+  g_assert_no_error (error);
+  od_application_retry_connection (app);
+  wait_until (connection_state_is, GUINT_TO_POINTER (OD_BACKEND_STATE_CONNECTED));
+
+  made_row.id = json_object_get_string_member (made, "offer_id");
+  made_row.want_active = TRUE;
+  wait_until (stored_row_is, &made_row);
+  disabled_row.id = reusable_offer_id;
+  disabled_row.want_active = FALSE;
+  wait_until (stored_row_is, &disabled_row);
+}
+
 /* ---- setup ---- */
 
 static void
@@ -864,6 +930,7 @@ main (int    argc,
   g_test_add_func ("/app-payments/single-use", test_single_use);
   g_test_add_func ("/app-payments/preferences", test_preferences);
   g_test_add_func ("/app-payments/disconnect", test_disconnect);
+  g_test_add_func ("/app-payments/sync-on-reconnect", test_sync_on_reconnect);
 
   status = g_test_run ();
 

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "od-application.h"
+#include "od-command-task.h"
 #include "od-preferences-window.h"
 #include "od-window.h"
 
@@ -32,6 +33,7 @@ struct _OdApplication
   OdBackend          *backend;
   OdPaymentFollower  *follower;
   GCancellable       *connect_cancellable;
+  GCancellable       *sync_cancellable;
 
   OdBackendState      state;
   char               *connection_error;
@@ -77,6 +79,39 @@ static const char * const backend_keys[] = {
 /* ---- connection state ---- */
 
 static void
+on_sync_listed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = od_command_call_finish (result, &error);
+  if (node == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Could not bring the history in line with the node: %s", error->message);
+}
+
+/* Each time the node is reached again (and at start): list its offers and invoice requests.
+ * Listing stores what the node made that the history lacks (an offer whose answer was lost
+ * with the connection, even across a restart) and brings active/used in line with the node
+ * (an offer disabled or paid while the till was away).  The history notices by itself. */
+static void
+od_application_sync_with_node (OdApplication *self)
+{
+  static const char * const methods[] = { "listoffers", "listinvoicerequests" };
+
+  if (self->commands == NULL || self->backend == NULL || !od_backend_is_node (self->backend))
+    return;
+
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
+  self->sync_cancellable = g_cancellable_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    od_command_call_async (self->commands, methods[i], NULL, self->sync_cancellable,
+                           on_sync_listed_cb, NULL);
+}
+
+static void
 od_application_update_connection (OdApplication  *self,
                                   OdBackendState  state,
                                   const char     *error)
@@ -92,6 +127,8 @@ od_application_update_connection (OdApplication  *self,
     {
       self->state = state;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION_STATE]);
+      if (state == OD_BACKEND_STATE_CONNECTED)
+        od_application_sync_with_node (self);
     }
 
   if (state == OD_BACKEND_STATE_CONNECTED)
@@ -233,20 +270,6 @@ on_payment_received_cb (OdApplication     *self,
 }
 
 static void
-connect_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (od_backend_connect (OD_BACKEND (source_object), cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 on_connect_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -257,7 +280,7 @@ on_connect_cb (GObject      *object,
   if (g_task_get_cancellable (G_TASK (result)) == self->connect_cancellable)
     g_clear_object (&self->connect_cancellable);
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!od_backend_connect_finish (OD_BACKEND (object), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
           OD_BACKEND (object) != self->backend)
@@ -275,8 +298,6 @@ on_connect_cb (GObject      *object,
 static void
 od_application_connect (OdApplication *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_assert (OD_IS_APPLICATION (self));
 
   if (self->backend == NULL || !od_backend_is_node (self->backend))
@@ -290,10 +311,8 @@ od_application_connect (OdApplication *self)
   self->connect_cancellable = g_cancellable_new ();
 
   /* The task holds the backend: it stays alive for the call even if replaced meanwhile. */
-  task = g_task_new (self->backend, self->connect_cancellable, on_connect_cb, g_object_ref (self));
-  g_task_set_source_tag (task, od_application_connect);
-  g_task_set_name (task, "od_application_connect");
-  g_task_run_in_thread (task, connect_thread);
+  od_backend_connect_async (self->backend, self->connect_cancellable, on_connect_cb,
+                            g_object_ref (self));
 }
 
 /* ---- the command layer ---- */
@@ -305,6 +324,8 @@ od_application_retire_commands (OdApplication *self)
 
   g_cancellable_cancel (self->connect_cancellable);
   g_clear_object (&self->connect_cancellable);
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
 
   if (self->follower != NULL)
     {
