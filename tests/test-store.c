@@ -757,6 +757,108 @@ test_offer_insert_or_get (Fixture       *f,
   }
 }
 
+/* Every field of two rows, seq included. */
+static void
+assert_rows_same (const OdHistoryRow *a,
+                  const OdHistoryRow *b)
+{
+  g_assert_cmpint (a->seq, ==, b->seq);
+  g_assert_cmpint (a->kind, ==, b->kind);
+  g_assert_cmpstr (a->id, ==, b->id);
+  g_assert_cmpstr (a->bolt12, ==, b->bolt12);
+  g_assert_cmpstr (a->label, ==, b->label);
+  g_assert_cmpuint (a->status, ==, b->status);
+  g_assert_cmpint (a->active, ==, b->active);
+  g_assert_cmpint (a->single_use, ==, b->single_use);
+  g_assert_cmpint (a->used, ==, b->used);
+  g_assert_cmpint (a->created_at, ==, b->created_at);
+  g_assert_cmpstr (a->network, ==, b->network);
+  g_assert_cmpstr (a->description, ==, b->description);
+  g_assert_cmpint (a->has_amount_msat, ==, b->has_amount_msat);
+  g_assert_cmpuint (a->amount_msat, ==, b->amount_msat);
+  g_assert_cmpstr (a->currency, ==, b->currency);
+  g_assert_cmpuint (a->currency_amount, ==, b->currency_amount);
+  g_assert_cmpstr (a->issuer, ==, b->issuer);
+  g_assert_cmpint (a->has_absolute_expiry, ==, b->has_absolute_expiry);
+  g_assert_cmpuint (a->absolute_expiry, ==, b->absolute_expiry);
+  g_assert_cmpint (a->has_quantity_max, ==, b->has_quantity_max);
+  g_assert_cmpuint (a->quantity_max, ==, b->quantity_max);
+  g_assert_cmpint (a->has_recurrence, ==, b->has_recurrence);
+  g_assert_cmpuint (a->recurrence_time_unit, ==, b->recurrence_time_unit);
+  g_assert_cmpuint (a->recurrence_period, ==, b->recurrence_period);
+  g_assert_cmpint (a->has_recurrence_basetime, ==, b->has_recurrence_basetime);
+  g_assert_cmpuint (a->recurrence_basetime, ==, b->recurrence_basetime);
+  g_assert_cmpint (a->has_recurrence_limit, ==, b->has_recurrence_limit);
+  g_assert_cmpuint (a->recurrence_limit, ==, b->recurrence_limit);
+  g_assert_cmpstr (a->refund_for, ==, b->refund_for);
+  g_assert_cmpstr (a->node_id, ==, b->node_id);
+  g_assert_cmpuint (a->paid_count, ==, b->paid_count);
+  g_assert_cmpuint (a->paid_msat, ==, b->paid_msat);
+  g_assert_cmpint (a->last_paid_at, ==, b->last_paid_at);
+}
+
+/* The row returned by a creating add is the row a later get reads, field by field, also for
+ * rows whose absent fields carry stray values or whose derived flags disagree with status. */
+static void
+test_added_row_as_read (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(OdStore) store = open_store (f);
+
+  for (guint n = 0; n < 12; n++)
+    {
+      OdKind kind = n % 3 == 2 ? OD_KIND_INVOICE_REQUEST : OD_KIND_OFFER;
+      g_autoptr(OdHistoryRow) row = make_row (kind, 100 + n);
+      g_autoptr(OdHistoryRow) stored = NULL;
+      g_autoptr(OdHistoryRow) read = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean created = FALSE;
+
+      /* Stray values behind has_* = FALSE, and flags that do not match the status. */
+      row->has_amount_msat = n % 2 == 0;
+      row->amount_msat = 5000 + n;
+      row->currency_amount = 77;
+      row->absolute_expiry = n % 4 == 1 ? G_MAXUINT64 : 1800000000;
+      row->has_absolute_expiry = n % 4 != 0;
+      row->quantity_max = 9;
+      row->has_quantity_max = n % 5 == 0;
+      row->has_recurrence = n % 3 != 0;
+      row->recurrence_time_unit = 1;
+      row->recurrence_period = 30;
+      row->has_recurrence_basetime = row->has_recurrence && n % 2 == 1;
+      row->recurrence_basetime = 1706745600;
+      row->has_recurrence_limit = row->has_recurrence && n % 4 < 2;
+      row->recurrence_limit = G_MAXUINT32;
+      row->paid_count = 3;
+      row->paid_msat = 4;
+      row->last_paid_at = 5;
+      row->active = !row->active;
+      row->used = TRUE;
+      if (n % 2 == 1)
+        {
+          row->currency = g_strdup ("EUR");
+          row->label = g_strdup ("Till 2");
+          row->issuer = g_strdup ("Fish & Co");
+        }
+      if (n % 6 == 5)
+        row->status = OD_STATUS_USED;
+      if (n % 4 == 3)
+        row->node_id = g_strnfill (66, 'a');
+      if (kind == OD_KIND_INVOICE_REQUEST && n % 2 == 0)
+        row->refund_for = hex_id (900 + n);
+
+      if (kind == OD_KIND_OFFER)
+        stored = od_store_add_offer (store, row, &created, &error);
+      else
+        stored = od_store_add_invoice_request (store, row, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (stored);
+      read = od_store_get (store, kind, row->id, &error);
+      g_assert_no_error (error);
+      assert_rows_same (stored, read);
+    }
+}
+
 static void
 test_invreq_clash (Fixture       *f,
                    gconstpointer  data)
@@ -2443,6 +2545,7 @@ main (int   argc,
   ADD ("migration/from-zero", test_migration_from_zero);
   ADD ("migration/failure", test_migration_failure);
   ADD ("offer-insert-or-get", test_offer_insert_or_get);
+  ADD ("added-row-as-read", test_added_row_as_read);
   ADD ("invreq-clash", test_invreq_clash);
   ADD ("list", test_list);
   ADD ("status", test_status);

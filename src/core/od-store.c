@@ -179,6 +179,9 @@ typedef enum
   STMT_PAYMENT_LIST_OFFER,
   STMT_NODE_GET,
   STMT_NODE_SET,
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
   N_STMTS
 } StmtId;
 
@@ -227,6 +230,9 @@ static const char * const stmt_sql[N_STMTS] = {
     "INSERT INTO node (node_id, last_pay_index) VALUES (?1, ?2) "
     "ON CONFLICT (node_id) DO UPDATE SET "
     "last_pay_index = max (last_pay_index, excluded.last_pay_index)",
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
 };
 
 struct _OdStore
@@ -259,7 +265,52 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OdStmtRef, od_stmt_ref_clear)
 
 G_DEFINE_QUARK (od-store-error-quark, od_store_error)
 
+/* Records with string fields (rows, payments): a copy duplicates the strings at these offsets,
+ * a free frees them. */
+static gpointer
+record_copy (gconstpointer  record,
+             gsize          size,
+             const gsize   *strings,
+             gsize          n_strings)
+{
+  gpointer copy = g_memdup2 (record, size);
+
+  for (gsize i = 0; i < n_strings; i++)
+    {
+      char **field = G_STRUCT_MEMBER_P (copy, strings[i]);
+
+      *field = g_strdup (*field);
+    }
+
+  return copy;
+}
+
+static void
+record_free (gpointer     record,
+             const gsize *strings,
+             gsize        n_strings)
+{
+  if (record == NULL)
+    return;
+
+  for (gsize i = 0; i < n_strings; i++)
+    g_free (G_STRUCT_MEMBER (char *, record, strings[i]));
+  g_free (record);
+}
+
 /* Rows and rates */
+
+static const gsize row_strings[] = {
+  G_STRUCT_OFFSET (OdHistoryRow, id),
+  G_STRUCT_OFFSET (OdHistoryRow, bolt12),
+  G_STRUCT_OFFSET (OdHistoryRow, label),
+  G_STRUCT_OFFSET (OdHistoryRow, network),
+  G_STRUCT_OFFSET (OdHistoryRow, description),
+  G_STRUCT_OFFSET (OdHistoryRow, currency),
+  G_STRUCT_OFFSET (OdHistoryRow, issuer),
+  G_STRUCT_OFFSET (OdHistoryRow, refund_for),
+  G_STRUCT_OFFSET (OdHistoryRow, node_id),
+};
 
 OdHistoryRow *
 od_history_row_new (OdKind kind)
@@ -279,40 +330,15 @@ od_history_row_new (OdKind kind)
 OdHistoryRow *
 od_history_row_copy (const OdHistoryRow *row)
 {
-  OdHistoryRow *copy;
-
   g_return_val_if_fail (row != NULL, NULL);
 
-  copy = g_memdup2 (row, sizeof *row);
-  copy->id = g_strdup (row->id);
-  copy->bolt12 = g_strdup (row->bolt12);
-  copy->label = g_strdup (row->label);
-  copy->network = g_strdup (row->network);
-  copy->description = g_strdup (row->description);
-  copy->currency = g_strdup (row->currency);
-  copy->issuer = g_strdup (row->issuer);
-  copy->refund_for = g_strdup (row->refund_for);
-  copy->node_id = g_strdup (row->node_id);
-
-  return copy;
+  return record_copy (row, sizeof *row, row_strings, G_N_ELEMENTS (row_strings));
 }
 
 void
 od_history_row_free (OdHistoryRow *row)
 {
-  if (row == NULL)
-    return;
-
-  g_free (row->id);
-  g_free (row->bolt12);
-  g_free (row->label);
-  g_free (row->network);
-  g_free (row->description);
-  g_free (row->currency);
-  g_free (row->issuer);
-  g_free (row->refund_for);
-  g_free (row->node_id);
-  g_free (row);
+  record_free (row, row_strings, G_N_ELEMENTS (row_strings));
 }
 
 void
@@ -389,19 +415,30 @@ deadline_from_now (void)
   return g_get_monotonic_time () + (gint64) OD_STORE_BUSY_TIMEOUT_MS * 1000;
 }
 
-/* Runs sql (BEGIN IMMEDIATE or COMMIT), retrying on SQLITE_BUSY until the busy timeout: sqlite's
- * busy handler covers most waits, this covers the busy cases it returns at once (e.g. while
- * another connection recovers the WAL). */
+/* Runs a transaction statement (BEGIN IMMEDIATE or COMMIT), retrying on SQLITE_BUSY until the
+ * busy timeout: sqlite's busy handler covers most waits, this covers the busy cases it returns
+ * at once (e.g. while another connection recovers the WAL).  stmt: the store's prepared one
+ * (parsing "COMMIT" again costs about as much as a small insert); NULL: sql through
+ * sqlite3_exec, for the connections that are not (yet) a store. */
 static int
-exec_retrying (sqlite3    *db,
-               const char *sql)
+exec_retrying (sqlite3      *db,
+               sqlite3_stmt *stmt,
+               const char   *sql)
 {
   gint64 deadline = deadline_from_now ();
   int rc;
 
   for (;;)
     {
-      rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+      if (stmt != NULL)
+        {
+          rc = sqlite3_step (stmt);
+          sqlite3_reset (stmt);
+          if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        }
+      else
+        rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
       if ((rc & 0xff) != SQLITE_BUSY || g_get_monotonic_time () >= deadline)
         return rc;
       g_usleep (10 * 1000);
@@ -409,11 +446,12 @@ exec_retrying (sqlite3    *db,
 }
 
 static gboolean
-begin_immediate (sqlite3     *db,
-                 const char  *path,
-                 GError     **error)
+begin_immediate_full (sqlite3       *db,
+                      sqlite3_stmt  *stmt,
+                      const char    *path,
+                      GError       **error)
 {
-  int rc = exec_retrying (db, "BEGIN IMMEDIATE");
+  int rc = exec_retrying (db, stmt, "BEGIN IMMEDIATE");
 
   if (rc != SQLITE_OK)
     {
@@ -425,23 +463,33 @@ begin_immediate (sqlite3     *db,
 }
 
 static void
-rollback (sqlite3 *db)
+rollback_full (sqlite3      *db,
+               sqlite3_stmt *stmt)
 {
-  if (!sqlite3_get_autocommit (db))
+  if (sqlite3_get_autocommit (db))
+    return;
+  if (stmt != NULL)
+    {
+      sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+    }
+  else
     sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static gboolean
-commit (sqlite3     *db,
-        const char  *path,
-        GError     **error)
+commit_full (sqlite3       *db,
+             sqlite3_stmt  *stmt,
+             sqlite3_stmt  *rollback_stmt,
+             const char    *path,
+             GError       **error)
 {
-  int rc = exec_retrying (db, "COMMIT");
+  int rc = exec_retrying (db, stmt, "COMMIT");
 
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (error, db, rc, "Could not write to", path);
-      rollback (db);
+      rollback_full (db, rollback_stmt);
       return FALSE;
     }
 
@@ -760,7 +808,7 @@ migrate_full (sqlite3             *db,
   if ((application_id == 0 || (guint32) app_id == application_id) && version == n_steps)
     return TRUE;
 
-  if (!begin_immediate (db, path, error))
+  if (!begin_immediate_full (db, NULL, path, error))
     return FALSE;
 
   if (!check_identity (db, path, application_id, n_steps, error) ||
@@ -808,10 +856,10 @@ migrate_full (sqlite3             *db,
         }
     }
 
-  return commit (db, path, error);
+  return commit_full (db, NULL, NULL, path, error);
 
 fail:
-  rollback (db);
+  rollback_full (db, NULL);
   return FALSE;
 }
 
@@ -1186,6 +1234,54 @@ get_stmt (OdStore  *store,
   return store->stmts[id];
 }
 
+/* The store's transactions, through its prepared statements (should one fail to prepare, the
+ * plain text does the same through sqlite3_exec). */
+static gboolean
+begin_immediate (OdStore  *store,
+                 GError  **error)
+{
+  return begin_immediate_full (store->db, get_stmt (store, STMT_BEGIN, NULL), store->path,
+                               error);
+}
+
+static void
+rollback (OdStore *store)
+{
+  rollback_full (store->db, get_stmt (store, STMT_ROLLBACK, NULL));
+}
+
+static gboolean
+commit (OdStore  *store,
+        GError  **error)
+{
+  return commit_full (store->db, get_stmt (store, STMT_COMMIT, NULL),
+                      get_stmt (store, STMT_ROLLBACK, NULL), store->path, error);
+}
+
+/* The body of a write transaction, the store's lock held. */
+typedef gboolean (*WriteFunc) (OdStore   *store,
+                               gpointer   data,
+                               GError   **error);
+
+/* Runs write in an IMMEDIATE transaction: committed when it succeeds, rolled back (nothing of
+ * it stays) when it or the commit fails. */
+static gboolean
+write_transaction (OdStore    *store,
+                   WriteFunc   write,
+                   gpointer    data,
+                   GError    **error)
+{
+  if (!begin_immediate (store, error))
+    return FALSE;
+  if (!write (store, data, error))
+    {
+      rollback (store);
+      return FALSE;
+    }
+
+  return commit (store, error);
+}
+
 /* Steps a statement that writes (returns no rows) to its end. */
 static gboolean
 step_write (OdStore       *store,
@@ -1199,6 +1295,83 @@ step_write (OdStore       *store,
       set_sqlite_error (error, store->db, rc, "Could not write to", store->path);
       return FALSE;
     }
+
+  return TRUE;
+}
+
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  gint64        changes;
+} WriteAlone;
+
+static gboolean
+write_alone_body (OdStore   *store,
+                  gpointer   data,
+                  GError   **error)
+{
+  WriteAlone *alone = data;
+  gboolean ok = step_write (store, alone->stmt, error);
+
+  alone->changes = sqlite3_changes64 (store->db);
+  sqlite3_reset (alone->stmt);
+  return ok;
+}
+
+/* One write statement, bound by the caller, as a transaction of its own: *changes is the
+ * number of rows it changed. */
+static gboolean
+write_alone (OdStore       *store,
+             sqlite3_stmt  *stmt,
+             gint64        *changes,
+             GError       **error)
+{
+  WriteAlone alone = { stmt, 0 };
+
+  if (!write_transaction (store, write_alone_body, &alone, error))
+    return FALSE;
+  if (changes != NULL)
+    *changes = alone.changes;
+
+  return TRUE;
+}
+
+/* Steps a statement that reads at most one row: *found tells whether it gave one. */
+static gboolean
+step_read (OdStore       *store,
+           sqlite3_stmt  *stmt,
+           gboolean      *found,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  *found = rc == SQLITE_ROW;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The single integer a count(*) or similar statement gives (no row at all: damage). */
+static gboolean
+step_count (OdStore       *store,
+            sqlite3_stmt  *stmt,
+            guint64       *count,
+            GError       **error)
+{
+  gboolean found;
+
+  if (!step_read (store, stmt, &found, error))
+    return FALSE;
+  if (!found)
+    {
+      set_sqlite_error (error, store->db, SQLITE_CORRUPT, "Could not read", store->path);
+      return FALSE;
+    }
+  *count = (guint64) sqlite3_column_int64 (stmt, 0);
 
   return TRUE;
 }
@@ -1296,17 +1469,21 @@ row_from_stmt (sqlite3_stmt *stmt)
   return row;
 }
 
-/* Steps a statement selecting ROW_COLUMNS to the end, adding every row to rows. */
+/* Makes an item (row, rate, payment) of a statement's current row. */
+typedef gpointer (*FromStmt) (sqlite3_stmt *stmt);
+
+/* Steps a statement to the end, adding an item of every row to items. */
 static gboolean
-collect_rows (OdStore       *store,
-              sqlite3_stmt  *stmt,
-              GPtrArray     *rows,
-              GError       **error)
+collect (OdStore       *store,
+         sqlite3_stmt  *stmt,
+         FromStmt       from_stmt,
+         GPtrArray     *items,
+         GError       **error)
 {
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, row_from_stmt (stmt));
+    g_ptr_array_add (items, from_stmt (stmt));
 
   if (rc != SQLITE_DONE)
     {
@@ -1315,6 +1492,16 @@ collect_rows (OdStore       *store,
     }
 
   return TRUE;
+}
+
+/* Steps a statement selecting ROW_COLUMNS to the end, adding every row to rows. */
+static gboolean
+collect_rows (OdStore       *store,
+              sqlite3_stmt  *stmt,
+              GPtrArray     *rows,
+              GError       **error)
+{
+  return collect (store, stmt, (FromStmt) row_from_stmt, rows, error);
 }
 
 static GPtrArray *
@@ -1437,6 +1624,23 @@ validate_row (const OdHistoryRow  *row,
   return TRUE;
 }
 
+/* A look-up key: length hex characters of either case, returned in lower case; otherwise the
+ * error says problem. */
+static char *
+normalize_hex (const char  *value,
+               gsize        length,
+               const char  *problem,
+               GError     **error)
+{
+  if (!is_hex (value, length, FALSE))
+    {
+      set_invalid (error, "%s", problem);
+      return NULL;
+    }
+
+  return g_ascii_strdown (value, -1);
+}
+
 /* A look-up id: 64 hex characters of either case, returned in lower case. */
 static char *
 normalize_id (OdKind       kind,
@@ -1448,14 +1652,10 @@ normalize_id (OdKind       kind,
       set_invalid (error, "Unknown kind %d", (int) kind);
       return NULL;
     }
-  if (!is_hex64 (id, FALSE))
-    {
-      set_invalid (error, "%s is not a 32 byte hex value",
-                   kind == OD_KIND_OFFER ? "offer_id" : "invreq_id");
-      return NULL;
-    }
 
-  return g_ascii_strdown (id, -1);
+  return normalize_hex (id, 64, kind == OD_KIND_OFFER ? "offer_id is not a 32 byte hex value"
+                                                      : "invreq_id is not a 32 byte hex value",
+                        error);
 }
 
 /* Look-up and write steps, the lock held */
@@ -1467,21 +1667,19 @@ get_locked (OdStore     *store,
             GError     **error)
 {
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
+  gboolean found;
 
   if ((stmt = get_stmt (store, STMT_GET, error)) == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, kind);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
 
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  if (!step_read (store, stmt, &found, error))
+    return NULL;
+  if (found)
     return row_from_stmt (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND,
-                 "Unknown %s %s", kind == OD_KIND_OFFER ? "offer" : "invoice_request", id);
-  else
-    set_sqlite_error (error, store->db, rc, "Could not read", store->path);
+  g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND,
+               "Unknown %s %s", kind == OD_KIND_OFFER ? "offer" : "invoice_request", id);
 
   return NULL;
 }
@@ -1545,7 +1743,76 @@ set_status_locked (OdStore     *store,
   return step_write (store, stmt, error);
 }
 
+/* The row a read-back of a row insert_locked just wrote would return (as row_from_stmt gives
+ * it), without reading it: the fields insert_locked stores NULL read back as absent or 0, the
+ * payment totals start at their defaults. */
+static OdHistoryRow *
+row_as_inserted (const OdHistoryRow *row,
+                 gint64              seq)
+{
+  OdHistoryRow *stored = od_history_row_copy (row);
+
+  stored->seq = seq;
+  if (!stored->has_amount_msat)
+    stored->amount_msat = 0;
+  if (stored->currency == NULL)
+    stored->currency_amount = 0;
+  if (!stored->has_absolute_expiry)
+    stored->absolute_expiry = 0;
+  if (!stored->has_quantity_max)
+    stored->quantity_max = 0;
+  if (!stored->has_recurrence)
+    {
+      stored->recurrence_time_unit = 0;
+      stored->recurrence_period = 0;
+      stored->has_recurrence_basetime = FALSE;
+      stored->has_recurrence_limit = FALSE;
+    }
+  if (!stored->has_recurrence_basetime)
+    stored->recurrence_basetime = 0;
+  if (!stored->has_recurrence_limit)
+    stored->recurrence_limit = 0;
+  stored->paid_count = 0;
+  stored->paid_msat = 0;
+  stored->last_paid_at = 0;
+  row_derive_flags (stored);
+
+  return stored;
+}
+
 /* Issued rows */
+
+typedef struct
+{
+  const OdHistoryRow *row;
+  gboolean            inserted;
+  OdHistoryRow       *stored;
+} AddRow;
+
+static gboolean
+add_row_body (OdStore   *store,
+              gpointer   data,
+              GError   **error)
+{
+  AddRow *add = data;
+  const OdHistoryRow *row = add->row;
+
+  if (!insert_locked (store, row, &add->inserted, error))
+    return FALSE;
+  if (!add->inserted && row->kind == OD_KIND_INVOICE_REQUEST)
+    {
+      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_EXISTS,
+                   "An invoice request with id %s is already stored", row->id);
+      return FALSE;
+    }
+  /* A new row is known without reading it back; an existing one is returned as stored. */
+  if (add->inserted)
+    add->stored = row_as_inserted (row, sqlite3_last_insert_rowid (store->db));
+  else
+    add->stored = get_locked (store, row->kind, row->id, error);
+
+  return add->stored != NULL;
+}
 
 static OdHistoryRow *
 add_row (OdStore             *store,
@@ -1555,36 +1822,21 @@ add_row (OdStore             *store,
          GError             **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(OdHistoryRow) stored = NULL;
-  gboolean inserted = FALSE;
+  AddRow add = { row, FALSE, NULL };
 
   if (!validate_row (row, kind, error))
     return NULL;
 
   locker = g_mutex_locker_new (&store->lock);
-  if (!begin_immediate (store->db, store->path, error))
-    return NULL;
-
-  if (!insert_locked (store, row, &inserted, error))
-    goto fail;
-  if (!inserted && kind == OD_KIND_INVOICE_REQUEST)
+  if (!write_transaction (store, add_row_body, &add, error))
     {
-      g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_EXISTS,
-                   "An invoice request with id %s is already stored", row->id);
-      goto fail;
+      g_clear_pointer (&add.stored, od_history_row_free);
+      return NULL;
     }
-  if ((stored = get_locked (store, kind, row->id, error)) == NULL)
-    goto fail;
-  if (!commit (store->db, store->path, error))
-    return NULL;
 
   if (created != NULL)
-    *created = inserted;
-  return g_steal_pointer (&stored);
-
-fail:
-  rollback (store->db);
-  return NULL;
+    *created = add.inserted;
+  return add.stored;
 }
 
 OdHistoryRow *
@@ -1682,6 +1934,38 @@ od_store_list (OdStore     *store,
 /* Reads the row, computes its new status, writes it if it changed: one transaction. */
 typedef guint (*StatusChange) (guint status, gpointer data);
 
+typedef struct
+{
+  OdKind         kind;
+  const char    *id;
+  StatusChange   change;
+  gpointer       data;
+  OdHistoryRow  *row;
+} ChangeStatus;
+
+static gboolean
+change_status_body (OdStore   *store,
+                    gpointer   data,
+                    GError   **error)
+{
+  ChangeStatus *cs = data;
+  guint status;
+
+  if ((cs->row = get_locked (store, cs->kind, cs->id, error)) == NULL)
+    return FALSE;
+
+  status = cs->change (cs->row->status, cs->data);
+  if (status != cs->row->status)
+    {
+      if (!set_status_locked (store, cs->kind, cs->id, status, error))
+        return FALSE;
+      cs->row->status = status;
+      row_derive_flags (cs->row);
+    }
+
+  return TRUE;
+}
+
 static OdHistoryRow *
 change_status (OdStore       *store,
                OdKind         kind,
@@ -1691,36 +1975,21 @@ change_status (OdStore       *store,
                GError       **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(OdHistoryRow) row = NULL;
   g_autofree char *key = NULL;
-  guint status;
+  ChangeStatus cs = { kind, NULL, change, data, NULL };
 
   if ((key = normalize_id (kind, id, error)) == NULL)
     return NULL;
+  cs.id = key;
 
   locker = g_mutex_locker_new (&store->lock);
-  if (!begin_immediate (store->db, store->path, error))
-    return NULL;
-
-  if ((row = get_locked (store, kind, key, error)) == NULL)
-    goto fail;
-
-  status = change (row->status, data);
-  if (status != row->status)
+  if (!write_transaction (store, change_status_body, &cs, error))
     {
-      if (!set_status_locked (store, kind, key, status, error))
-        goto fail;
-      row->status = status;
-      row_derive_flags (row);
+      g_clear_pointer (&cs.row, od_history_row_free);
+      return NULL;
     }
-  if (!commit (store->db, store->path, error))
-    return NULL;
 
-  return g_steal_pointer (&row);
-
-fail:
-  rollback (store->db);
-  return NULL;
+  return cs.row;
 }
 
 typedef struct
@@ -1790,25 +2059,6 @@ od_store_mark_used (OdStore     *store,
   return change_status (store, kind, id, mark_used_change, NULL, error);
 }
 
-static gboolean
-count_stmt (OdStore       *store,
-            sqlite3_stmt  *stmt,
-            guint64       *count,
-            GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_ROW)
-    {
-      set_sqlite_error (error, store->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
-                        "Could not read", store->path);
-      return FALSE;
-    }
-  *count = (guint64) sqlite3_column_int64 (stmt, 0);
-
-  return TRUE;
-}
-
 gboolean
 od_store_count (OdStore  *store,
                 OdKind    kind,
@@ -1829,7 +2079,7 @@ od_store_count (OdStore  *store,
     return FALSE;
   sqlite3_bind_int (stmt, 1, kind);
 
-  return count_stmt (store, stmt, count, error);
+  return step_count (store, stmt, count, error);
 }
 
 /* Rates */
@@ -1858,6 +2108,28 @@ rate_from_stmt (sqlite3_stmt *stmt)
   return rate;
 }
 
+/* The stored rate of currency: *rate is NULL when there is none. */
+static gboolean
+rate_locked (OdStore     *store,
+             const char  *currency,
+             OdRate     **rate,
+             GError     **error)
+{
+  g_auto(OdStmtRef) stmt = NULL;
+  gboolean found;
+
+  *rate = NULL;
+  if ((stmt = get_stmt (store, STMT_RATE_GET, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
+  if (!step_read (store, stmt, &found, error))
+    return FALSE;
+  if (found)
+    *rate = rate_from_stmt (stmt);
+
+  return TRUE;
+}
+
 gboolean
 od_store_set_rate (OdStore     *store,
                    const char  *currency,
@@ -1877,22 +2149,13 @@ od_store_set_rate (OdStore     *store,
                         BOLT12_MAX_MSAT);
 
   locker = g_mutex_locker_new (&store->lock);
-  if (!begin_immediate (store->db, store->path, error))
-    return FALSE;
   if ((stmt = get_stmt (store, STMT_RATE_SET, error)) == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) msat_per_unit);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  if (!step_write (store, stmt, error))
-    goto fail;
-  od_stmt_ref_clear (&stmt);
 
-  return commit (store->db, store->path, error);
-
-fail:
-  rollback (store->db);
-  return FALSE;
+  return write_alone (store, stmt, NULL, error);
 }
 
 OdRate *
@@ -1901,8 +2164,7 @@ od_store_get_rate (OdStore     *store,
                    GError     **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_auto(OdStmtRef) stmt = NULL;
-  int rc;
+  g_autoptr(OdRate) rate = NULL;
 
   g_return_val_if_fail (store != NULL, NULL);
 
@@ -1910,20 +2172,13 @@ od_store_get_rate (OdStore     *store,
     return NULL;
 
   locker = g_mutex_locker_new (&store->lock);
-  if ((stmt = get_stmt (store, STMT_RATE_GET, error)) == NULL)
+  if (!rate_locked (store, currency, &rate, error))
     return NULL;
-  sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return rate_from_stmt (stmt);
-  if (rc == SQLITE_DONE)
+  if (rate == NULL)
     g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND,
                  "No exchange rate for %s", currency);
-  else
-    set_sqlite_error (error, store->db, rc, "Could not read", store->path);
 
-  return NULL;
+  return g_steal_pointer (&rate);
 }
 
 GPtrArray *
@@ -1933,20 +2188,13 @@ od_store_list_rates (OdStore  *store,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(GPtrArray) rates = g_ptr_array_new_with_free_func ((GDestroyNotify) od_rate_free);
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
   locker = g_mutex_locker_new (&store->lock);
-  if ((stmt = get_stmt (store, STMT_RATE_LIST, error)) == NULL)
+  if ((stmt = get_stmt (store, STMT_RATE_LIST, error)) == NULL ||
+      !collect (store, stmt, (FromStmt) rate_from_stmt, rates, error))
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rates, rate_from_stmt (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
-      return NULL;
-    }
 
   return g_steal_pointer (&rates);
 }
@@ -1958,6 +2206,7 @@ od_store_delete_rate (OdStore     *store,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_auto(OdStmtRef) stmt = NULL;
+  gint64 changes = 0;
 
   g_return_val_if_fail (store != NULL, FALSE);
 
@@ -1965,26 +2214,20 @@ od_store_delete_rate (OdStore     *store,
     return FALSE;
 
   locker = g_mutex_locker_new (&store->lock);
-  if (!begin_immediate (store->db, store->path, error))
-    return FALSE;
   if ((stmt = get_stmt (store, STMT_RATE_DELETE, error)) == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
-  if (!step_write (store, stmt, error))
-    goto fail;
-  od_stmt_ref_clear (&stmt);
-  if (sqlite3_changes (store->db) == 0)
+  if (!write_alone (store, stmt, &changes, error))
+    return FALSE;
+  /* Nothing was deleted, so nothing was written either. */
+  if (changes == 0)
     {
       g_set_error (error, OD_STORE_ERROR, OD_STORE_ERROR_NOT_FOUND,
                    "No exchange rate for %s", currency);
-      goto fail;
+      return FALSE;
     }
 
-  return commit (store->db, store->path, error);
-
-fail:
-  rollback (store->db);
-  return FALSE;
+  return TRUE;
 }
 
 /* History and search
@@ -2144,15 +2387,14 @@ get_history_stmt (OdStore     *store,
 }
 
 static gboolean
-step_count (OdStore  *store,
-            const char *sql,
-            const Search *search,
-            gint64    probe_limit,
-            guint64  *count,
-            GError  **error)
+search_count (OdStore       *store,
+              const char    *sql,
+              const Search  *search,
+              gint64         probe_limit,
+              guint64       *count,
+              GError       **error)
 {
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
 
   if ((stmt = get_history_stmt (store, sql, error)) == NULL)
     return FALSE;
@@ -2160,16 +2402,7 @@ step_count (OdStore  *store,
   if (probe_limit > 0)
     sqlite3_bind_int64 (stmt, 9, probe_limit);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_sqlite_error (error, store->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
-                        "Could not read", store->path);
-      return FALSE;
-    }
-  *count = (guint64) sqlite3_column_int64 (stmt, 0);
-
-  return TRUE;
+  return step_count (store, stmt, count, error);
 }
 
 static gboolean
@@ -2181,18 +2414,19 @@ history_count_locked (OdStore       *store,
   switch (search->mode)
     {
     case SEARCH_ALL:
-      return step_count (store, "SELECT count(*) FROM issued", search, 0, count, error);
+      return search_count (store, "SELECT count(*) FROM issued", search, 0, count, error);
     case SEARCH_SCAN:
-      return step_count (store, "SELECT count(*) FROM issued WHERE " ROW_MATCH,
-                         search, 0, count, error);
+      return search_count (store, "SELECT count(*) FROM issued WHERE " ROW_MATCH,
+                           search, 0, count, error);
     case SEARCH_FTS:
     default:
       /* The id-range rows already counted by the index are those whose text matches. */
-      return step_count (store,
-                         "SELECT (SELECT count(*) FROM issued_search WHERE issued_search MATCH ?4)"
-                         " + (SELECT count(*) FROM issued WHERE kind IN (0, 1) AND id >= ?2"
-                         " AND id < ?3 AND NOT " TEXT_MATCH_NOT_NULL ")",
-                         search, 0, count, error);
+      return search_count (store,
+                           "SELECT (SELECT count(*) FROM issued_search"
+                           " WHERE issued_search MATCH ?4)"
+                           " + (SELECT count(*) FROM issued WHERE kind IN (0, 1) AND id >= ?2"
+                           " AND id < ?3 AND NOT " TEXT_MATCH_NOT_NULL ")",
+                           search, 0, count, error);
     }
 }
 
@@ -2205,12 +2439,12 @@ search_is_sparse (OdStore       *store,
 {
   guint64 count = 0;
 
-  if (!step_count (store,
-                   "SELECT (SELECT count(*) FROM (SELECT 1 FROM issued_search"
-                   " WHERE issued_search MATCH ?4 LIMIT ?9))"
-                   " + (SELECT count(*) FROM (SELECT 1 FROM issued WHERE kind IN (0, 1)"
-                   " AND id >= ?2 AND id < ?3 LIMIT ?9))",
-                   search, SPARSE_MAX + 1, &count, error))
+  if (!search_count (store,
+                     "SELECT (SELECT count(*) FROM (SELECT 1 FROM issued_search"
+                     " WHERE issued_search MATCH ?4 LIMIT ?9))"
+                     " + (SELECT count(*) FROM (SELECT 1 FROM issued WHERE kind IN (0, 1)"
+                     " AND id >= ?2 AND id < ?3 LIMIT ?9))",
+                     search, SPARSE_MAX + 1, &count, error))
     return FALSE;
   *sparse = count <= SPARSE_MAX;
 
@@ -2401,37 +2635,27 @@ od_payment_new (void)
   return g_new0 (OdPayment, 1);
 }
 
+static const gsize payment_strings[] = {
+  G_STRUCT_OFFSET (OdPayment, node_id),
+  G_STRUCT_OFFSET (OdPayment, offer_id),
+  G_STRUCT_OFFSET (OdPayment, label),
+  G_STRUCT_OFFSET (OdPayment, payment_hash),
+  G_STRUCT_OFFSET (OdPayment, payer_note),
+  G_STRUCT_OFFSET (OdPayment, bolt12),
+};
+
 OdPayment *
 od_payment_copy (const OdPayment *payment)
 {
-  OdPayment *copy;
-
   g_return_val_if_fail (payment != NULL, NULL);
 
-  copy = g_memdup2 (payment, sizeof *payment);
-  copy->node_id = g_strdup (payment->node_id);
-  copy->offer_id = g_strdup (payment->offer_id);
-  copy->label = g_strdup (payment->label);
-  copy->payment_hash = g_strdup (payment->payment_hash);
-  copy->payer_note = g_strdup (payment->payer_note);
-  copy->bolt12 = g_strdup (payment->bolt12);
-
-  return copy;
+  return record_copy (payment, sizeof *payment, payment_strings, G_N_ELEMENTS (payment_strings));
 }
 
 void
 od_payment_free (OdPayment *payment)
 {
-  if (payment == NULL)
-    return;
-
-  g_free (payment->node_id);
-  g_free (payment->offer_id);
-  g_free (payment->label);
-  g_free (payment->payment_hash);
-  g_free (payment->payer_note);
-  g_free (payment->bolt12);
-  g_free (payment);
+  record_free (payment, payment_strings, G_N_ELEMENTS (payment_strings));
 }
 
 /* A node id: 66 hex characters of either case, returned in lower case. */
@@ -2439,13 +2663,8 @@ static char *
 normalize_node_id (const char  *node_id,
                    GError     **error)
 {
-  if (!is_hex (node_id, 66, FALSE))
-    {
-      set_invalid (error, "node_id must be 66 hex characters (a 33 byte public key)");
-      return NULL;
-    }
-
-  return g_ascii_strdown (node_id, -1);
+  return normalize_hex (node_id, 66, "node_id must be 66 hex characters (a 33 byte public key)",
+                        error);
 }
 
 /* Checks a payment and returns a copy with its hex fields in lower case. */
@@ -2518,82 +2737,58 @@ normalize_payment (const OdPayment  *payment,
   return g_steal_pointer (&copy);
 }
 
-static gboolean
-set_last_pay_index_locked (OdStore     *store,
-                           const char  *node_id,
-                           guint64      pay_index,
-                           GError     **error)
+/* The statement that raises node_id's last pay_index to pay_index, bound. */
+static sqlite3_stmt *
+bind_last_pay_index (OdStore     *store,
+                     const char  *node_id,
+                     guint64      pay_index,
+                     GError     **error)
 {
-  g_auto(OdStmtRef) stmt = NULL;
+  sqlite3_stmt *stmt;
 
   if ((stmt = get_stmt (store, STMT_NODE_SET, error)) == NULL)
-    return FALSE;
+    return NULL;
   sqlite3_bind_text (stmt, 1, node_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) pay_index);
 
-  return step_write (store, stmt, error);
+  return stmt;
 }
 
-/* The stored rate of currency, 0 when there is none. */
+typedef struct
+{
+  OdPayment *payment;   /* normalized */
+  gboolean   inserted;
+} AddPayment;
+
 static gboolean
-rate_locked (OdStore     *store,
-             const char  *currency,
-             guint64     *msat_per_unit,
-             GError     **error)
+add_payment_body (OdStore   *store,
+                  gpointer   data,
+                  GError   **error)
 {
-  g_auto(OdStmtRef) stmt = NULL;
-  int rc;
-
-  *msat_per_unit = 0;
-  if ((stmt = get_stmt (store, STMT_RATE_GET, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, currency, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *msat_per_unit = (guint64) sqlite3_column_int64 (stmt, 1);
-  else if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-od_store_add_payment (OdStore          *store,
-                      const OdPayment  *payment,
-                      gboolean         *created,
-                      GError          **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(OdPayment) p = NULL;
+  AddPayment *add = data;
+  const OdPayment *p = add->payment;
   g_autoptr(OdHistoryRow) offer = NULL;
   g_auto(OdStmtRef) stmt = NULL;
-  gboolean inserted;
   guint64 rate;
   guint64 paid_msat;
   guint status;
 
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (payment != NULL, FALSE);
-
-  if ((p = normalize_payment (payment, error)) == NULL)
-    return FALSE;
-
-  locker = g_mutex_locker_new (&store->lock);
-  if (!begin_immediate (store->db, store->path, error))
-    return FALSE;
-
   if ((offer = get_locked (store, OD_KIND_OFFER, p->offer_id, error)) == NULL)
-    goto fail;
+    return FALSE;
 
   rate = p->rate_msat_per_unit;
-  if (rate == 0 && offer->currency != NULL && !rate_locked (store, offer->currency, &rate, error))
-    goto fail;
+  if (rate == 0 && offer->currency != NULL)
+    {
+      g_autoptr(OdRate) stored_rate = NULL;
+
+      if (!rate_locked (store, offer->currency, &stored_rate, error))
+        return FALSE;
+      if (stored_rate != NULL)
+        rate = stored_rate->msat_per_unit;
+    }
 
   if ((stmt = get_stmt (store, STMT_PAYMENT_INSERT, error)) == NULL)
-    goto fail;
+    return FALSE;
   bind_text (stmt, 1, p->node_id);
   sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) p->pay_index);
   bind_text (stmt, 3, p->offer_id);
@@ -2607,11 +2802,11 @@ od_store_add_payment (OdStore          *store,
   bind_text (stmt, 11, p->bolt12);
   sqlite3_bind_int64 (stmt, 12, (sqlite3_int64) rate);
   if (!step_write (store, stmt, error))
-    goto fail;
-  inserted = sqlite3_changes (store->db) == 1;
+    return FALSE;
+  add->inserted = sqlite3_changes (store->db) == 1;
   od_stmt_ref_clear (&stmt);
 
-  if (inserted)
+  if (add->inserted)
     {
       /* Saturates rather than wraps: a sum past 2^64 msat cannot happen with real amounts. */
       paid_msat = offer->paid_msat + p->amount_msat >= offer->paid_msat
@@ -2619,29 +2814,47 @@ od_store_add_payment (OdStore          *store,
       status = mark_used_change (offer->status, NULL);
 
       if ((stmt = get_stmt (store, STMT_PAYMENT_PAID, error)) == NULL)
-        goto fail;
+        return FALSE;
       bind_text (stmt, 1, p->offer_id);
       sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) (offer->paid_count + 1));
       sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) paid_msat);
       sqlite3_bind_int64 (stmt, 4, MAX (offer->last_paid_at, p->paid_at));
       sqlite3_bind_int (stmt, 5, (int) status);
       if (!step_write (store, stmt, error))
-        goto fail;
+        return FALSE;
       od_stmt_ref_clear (&stmt);
 
-      if (!set_last_pay_index_locked (store, p->node_id, p->pay_index, error))
-        goto fail;
+      if ((stmt = bind_last_pay_index (store, p->node_id, p->pay_index, error)) == NULL ||
+          !step_write (store, stmt, error))
+        return FALSE;
     }
 
-  if (!commit (store->db, store->path, error))
-    return FALSE;
-  if (created != NULL)
-    *created = inserted;
   return TRUE;
+}
 
-fail:
-  rollback (store->db);
-  return FALSE;
+gboolean
+od_store_add_payment (OdStore          *store,
+                      const OdPayment  *payment,
+                      gboolean         *created,
+                      GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  AddPayment add = { NULL, FALSE };
+  gboolean ok;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (payment != NULL, FALSE);
+
+  if ((add.payment = normalize_payment (payment, error)) == NULL)
+    return FALSE;
+
+  locker = g_mutex_locker_new (&store->lock);
+  ok = write_transaction (store, add_payment_body, &add, error);
+  od_payment_free (add.payment);
+  if (ok && created != NULL)
+    *created = add.inserted;
+
+  return ok;
 }
 
 gboolean
@@ -2653,7 +2866,7 @@ od_store_get_last_pay_index (OdStore     *store,
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *key = NULL;
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
+  gboolean found;
 
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (pay_index != NULL, FALSE);
@@ -2665,16 +2878,9 @@ od_store_get_last_pay_index (OdStore     *store,
   if ((stmt = get_stmt (store, STMT_NODE_GET, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *pay_index = (guint64) sqlite3_column_int64 (stmt, 0);
-  else if (rc == SQLITE_DONE)
-    *pay_index = 0;
-  else
-    {
-      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
-      return FALSE;
-    }
+  if (!step_read (store, stmt, &found, error))
+    return FALSE;
+  *pay_index = found ? (guint64) sqlite3_column_int64 (stmt, 0) : 0;
 
   return TRUE;
 }
@@ -2687,6 +2893,7 @@ od_store_set_last_pay_index (OdStore     *store,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *key = NULL;
+  g_auto(OdStmtRef) stmt = NULL;
 
   g_return_val_if_fail (store != NULL, FALSE);
 
@@ -2696,15 +2903,10 @@ od_store_set_last_pay_index (OdStore     *store,
     return set_invalid (error, "pay_index must be between 1 and %" G_GINT64_FORMAT, G_MAXINT64);
 
   locker = g_mutex_locker_new (&store->lock);
-  if (!begin_immediate (store->db, store->path, error))
+  if ((stmt = bind_last_pay_index (store, key, pay_index, error)) == NULL)
     return FALSE;
-  if (!set_last_pay_index_locked (store, key, pay_index, error))
-    {
-      rollback (store->db);
-      return FALSE;
-    }
 
-  return commit (store->db, store->path, error);
+  return write_alone (store, stmt, NULL, error);
 }
 
 static OdPayment *
@@ -2739,7 +2941,6 @@ od_store_list_payments (OdStore     *store,
   g_autoptr(GPtrArray) payments = NULL;
   g_autofree char *key = NULL;
   g_auto(OdStmtRef) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
@@ -2754,13 +2955,8 @@ od_store_list_payments (OdStore     *store,
     sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
 
   payments = g_ptr_array_new_with_free_func ((GDestroyNotify) od_payment_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (payments, payment_from_stmt (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, store->db, rc, "Could not read", store->path);
-      return NULL;
-    }
+  if (!collect (store, stmt, (FromStmt) payment_from_stmt, payments, error))
+    return NULL;
 
   return g_steal_pointer (&payments);
 }
