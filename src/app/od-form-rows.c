@@ -8,7 +8,12 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "od-application.h"
+#include "od-command-task.h"
 #include "od-form-rows.h"
+#include "od-window.h"
+
+#define VALIDATE_DELAY_MS 150
 
 struct _OdDateTimePicker
 {
@@ -329,4 +334,326 @@ od_form_error_param (const char *message)
     }
 
   return g_strndup (message, (gsize) (colon - message));
+}
+
+/* ---- OdFormCreate ---- */
+
+typedef struct
+{
+  GtkWidget *row;
+  GtkWidget *error_row;
+} ErrorSlot;
+
+struct _OdFormCreate
+{
+  GtkWidget              *page;                /* not owned: the page owns the form */
+  const OdFormCreateInfo *info;
+  GtkWidget              *create_button;
+  GtkLabel               *general_error_label;
+
+  OdCommands             *own_commands;        /* without a window or application */
+  GHashTable             *error_rows;          /* param name -> ErrorSlot */
+  GCancellable           *cancellable;
+  guint                   validate_id;
+  gboolean                valid;
+  gboolean                busy;
+  /* The application whose connection state is followed (not owned). */
+  OdApplication          *watched_application;
+};
+
+OdCommands *
+od_form_create_get_commands (OdFormCreate *self)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (self->page, OD_TYPE_WINDOW);
+  GApplication *application = g_application_get_default ();
+  OdCommands *commands = NULL;
+
+  if (window != NULL)
+    commands = od_window_get_commands (OD_WINDOW (window));
+  if (commands == NULL && OD_IS_APPLICATION (application))
+    commands = od_application_get_commands (OD_APPLICATION (application));
+  if (commands != NULL)
+    return commands;
+
+  if (self->own_commands == NULL)
+    {
+      const char *dir = g_getenv ("OFFERDESK_DATA_DIR");
+      g_autofree char *fallback = g_build_filename (g_get_user_data_dir (), "offerdesk", NULL);
+
+      self->own_commands = od_commands_new (dir != NULL && dir[0] != '\0' ? dir : fallback,
+                                            "bitcoin");
+    }
+
+  return self->own_commands;
+}
+
+/* The application of the window the page is in, or the default one; NULL on its own. */
+static OdApplication *
+get_application (OdFormCreate *self)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (self->page, OD_TYPE_WINDOW);
+  GApplication *application = NULL;
+
+  if (window != NULL)
+    application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  if (!OD_IS_APPLICATION (application))
+    application = g_application_get_default ();
+
+  return OD_IS_APPLICATION (application) ? OD_APPLICATION (application) : NULL;
+}
+
+/* Why creating is off although the form is fine (the node cannot be reached), or NULL. */
+static const char *
+get_blocked_reason (OdFormCreate *self)
+{
+  OdApplication *application = get_application (self);
+
+  return application != NULL ? od_application_get_create_blocked_reason (application) : NULL;
+}
+
+static void
+update_action (OdFormCreate *self)
+{
+  const char *blocked = get_blocked_reason (self);
+
+  /* Only the button goes insensitive: whatever was typed stays for when the node is back. */
+  gtk_widget_action_set_enabled (self->page, self->info->action_name,
+                                 self->valid && !self->busy && blocked == NULL);
+  gtk_widget_set_tooltip_text (self->create_button, blocked);
+}
+
+static void
+on_can_create_changed_cb (OdFormCreate  *self,
+                          GParamSpec    *pspec,
+                          OdApplication *application)
+{
+  update_action (self);
+  /* A create that failed while the node was away left the form marked invalid: check again. */
+  if (get_blocked_reason (self) == NULL)
+    od_form_create_schedule_check (self);
+}
+
+static void
+unwatch_application (OdFormCreate *self)
+{
+  if (self->watched_application == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_func (self->watched_application,
+                                        on_can_create_changed_cb, self);
+  g_clear_weak_pointer (&self->watched_application);
+}
+
+static void
+watch_application (OdFormCreate *self)
+{
+  OdApplication *application = get_application (self);
+
+  if (application == NULL || application == self->watched_application)
+    return;
+
+  unwatch_application (self);
+  g_set_weak_pointer (&self->watched_application, application);
+  /* Disconnected by the page's dispose (od_form_create_dispose()), as the form dies with it. */
+  g_signal_connect_swapped (application, "notify::can-create",
+                            G_CALLBACK (on_can_create_changed_cb), self);
+  g_signal_connect_swapped (application, "notify::connection-error",
+                            G_CALLBACK (on_can_create_changed_cb), self);
+  update_action (self);
+}
+
+static void
+clear_errors (OdFormCreate *self)
+{
+  GHashTableIter iter;
+  ErrorSlot *slot;
+
+  g_hash_table_iter_init (&iter, self->error_rows);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &slot))
+    od_form_error_row_set (slot->error_row, slot->row, NULL);
+  gtk_label_set_text (self->general_error_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->general_error_label), FALSE);
+}
+
+/* Shows a command's message under the row of the parameter it names, or under the form. */
+static void
+show_error (OdFormCreate *self,
+            const char   *message)
+{
+  g_autofree char *param = od_form_error_param (message);
+  ErrorSlot *slot = param != NULL ? g_hash_table_lookup (self->error_rows, param) : NULL;
+
+  clear_errors (self);
+  if (slot != NULL && gtk_widget_is_visible (slot->row))
+    {
+      od_form_error_row_set (slot->error_row, slot->row, message);
+      return;
+    }
+  gtk_label_set_text (self->general_error_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->general_error_label), TRUE);
+}
+
+static void
+validate (OdFormCreate *self)
+{
+  g_autoptr(JsonNode) params = self->info->build_params (self->page);
+  g_autoptr(GError) error = NULL;
+  gboolean pristine = self->info->is_pristine (self->page);
+
+  if (self->info->before_check != NULL)
+    self->info->before_check (self->page);
+  self->valid = od_commands_check (od_form_create_get_commands (self), self->info->command,
+                                   params, &error);
+  if (self->valid || pristine)
+    clear_errors (self);
+  else
+    show_error (self, error->message);
+  update_action (self);
+}
+
+static gboolean
+validate_timeout_cb (gpointer data)
+{
+  OdFormCreate *self = data;
+
+  self->validate_id = 0;
+  validate (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+od_form_create_schedule_check (OdFormCreate *self)
+{
+  /* Until the check has run, the old result no longer holds. */
+  self->valid = FALSE;
+  update_action (self);
+  g_clear_handle_id (&self->validate_id, g_source_remove);
+  self->validate_id = g_timeout_add (VALIDATE_DELAY_MS, validate_timeout_cb, self);
+}
+
+void
+od_form_create_activate (OdFormCreate *self)
+{
+  /* Enter: create at once if the form is valid (the pending check runs now). */
+  if (self->validate_id != 0)
+    {
+      g_clear_handle_id (&self->validate_id, g_source_remove);
+      validate (self);
+    }
+  if (self->valid && !self->busy)
+    gtk_widget_activate_action (self->page, self->info->action_name, NULL);
+}
+
+static void
+create_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  OdFormCreate *self = user_data;
+  /* The reference od_form_create_run() took keeps the page, and so the form, alive. */
+  g_autoptr(GtkWidget) page = self->page;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window;
+
+  node = od_command_call_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->busy = FALSE;
+  window = gtk_widget_get_ancestor (page, OD_TYPE_WINDOW);
+  if (node == NULL)
+    {
+      g_autofree char *toast = NULL;
+
+      show_error (self, error->message);
+      self->valid = FALSE;
+      update_action (self);
+      toast = self->info->failure_toast (error->message);
+      if (window != NULL)
+        od_window_add_toast (OD_WINDOW (window), toast);
+      return;
+    }
+
+  if (window != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    od_window_show_result (OD_WINDOW (window), json_node_get_object (node));
+  self->info->reset (page);
+  od_form_create_schedule_check (self);
+}
+
+void
+od_form_create_run (OdFormCreate *self)
+{
+  g_autoptr(JsonNode) params = NULL;
+
+  if (self->busy || !self->valid || get_blocked_reason (self) != NULL)
+    return;
+
+  params = self->info->build_params (self->page);
+  self->busy = TRUE;
+  update_action (self);
+  g_object_ref (self->page);
+  od_command_call_async (od_form_create_get_commands (self), self->info->command, params,
+                         self->cancellable, create_done_cb, self);
+}
+
+void
+od_form_create_add_error_row (OdFormCreate *self,
+                              const char   *param,
+                              gpointer      row)
+{
+  ErrorSlot *slot = g_new0 (ErrorSlot, 1);
+
+  slot->row = GTK_WIDGET (row);
+  slot->error_row = od_form_error_row_new (slot->row);
+  g_hash_table_insert (self->error_rows, (gpointer) param, slot);
+}
+
+void
+od_form_create_map (OdFormCreate *self)
+{
+  od_form_create_schedule_check (self);
+  watch_application (self);
+}
+
+OdFormCreate *
+od_form_create_new (GtkWidget              *page,
+                    const OdFormCreateInfo *info,
+                    GtkWidget              *create_button,
+                    GtkLabel               *general_error_label)
+{
+  OdFormCreate *self = g_new0 (OdFormCreate, 1);
+
+  self->page = page;
+  self->info = info;
+  self->create_button = create_button;
+  self->general_error_label = general_error_label;
+  self->cancellable = g_cancellable_new ();
+  self->error_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  self->valid = FALSE;
+  update_action (self);
+
+  return self;
+}
+
+void
+od_form_create_dispose (OdFormCreate *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->validate_id, g_source_remove);
+  unwatch_application (self);
+}
+
+void
+od_form_create_free (OdFormCreate *self)
+{
+  if (self == NULL)
+    return;
+
+  od_form_create_dispose (self);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->error_rows, g_hash_table_unref);
+  g_clear_pointer (&self->own_commands, od_commands_free);
+  g_free (self);
 }

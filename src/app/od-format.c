@@ -207,6 +207,19 @@ od_format_time (gint64 unix_time)
   return g_date_time_format (time, C_("date and time", "%-d %B %Y, %H:%M"));
 }
 
+char *
+od_format_history_date (gint64 unix_time)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_time);
+
+  if (time == NULL)
+    return NULL;
+
+  /* Translators: the Created column of the history, in g_date_time_format() syntax:
+   * a short numeric date and time ("2023-11-14 22:13"; "%d.%m.%Y" in German). */
+  return g_date_time_format (time, C_("history date", "%Y-%m-%d %H:%M"));
+}
+
 typedef enum
 {
   UNIT_SECOND,

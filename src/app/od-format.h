@@ -32,6 +32,9 @@ char *od_format_amount_short  (JsonObject *decoded);
 char *od_format_duration      (guint64     seconds);
 /* Local date and time of a Unix time. */
 char *od_format_time          (gint64      unix_time);
+/* The history's short numeric local date and time ("2023-11-14 22:13"), also in the payments
+ * list; NULL when unix_time is out of range. */
+char *od_format_history_date  (gint64      unix_time);
 /* offer_recurrence in words: "every 4 weeks", "every month, 13 payments". */
 char *od_format_recurrence    (JsonObject *recurrence);
 /* "from 1 hour before to 1 day after the start of each period"; NULL without a paywindow. */

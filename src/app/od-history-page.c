@@ -789,19 +789,6 @@ set_optional_text (GtkLabel   *label,
   gtk_label_set_text (label, text != NULL ? text : "");
 }
 
-static char *
-format_history_date (gint64 unix_time)
-{
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_time);
-
-  if (time == NULL)
-    return NULL;
-
-  /* Translators: the Created column of the history, in g_date_time_format() syntax:
-   * a short numeric date and time ("2023-11-14 22:13"; "%d.%m.%Y" in German). */
-  return g_date_time_format (time, C_("history date", "%Y-%m-%d %H:%M"));
-}
-
 /* The payments columns of an offer: empty until it is paid (and always for a request). */
 static void
 update_payments_label (GtkLabel      *label,
@@ -822,7 +809,7 @@ update_payments_label (GtkLabel      *label,
           text = od_format_sats (od_history_item_get_paid_msat (item));
           break;
         case COLUMN_LAST_PAID:
-          text = format_history_date (od_history_item_get_last_paid_at (item));
+          text = od_format_history_date (od_history_item_get_last_paid_at (item));
           break;
         case COLUMN_CREATED:
         case COLUMN_KIND:
@@ -861,7 +848,7 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
     {
     case COLUMN_CREATED:
       {
-        g_autofree char *text = format_history_date (od_history_item_get_created_at (item));
+        g_autofree char *text = od_format_history_date (od_history_item_get_created_at (item));
 
         set_optional_text (label, text);
       }

@@ -21,8 +21,6 @@
 #include "od-offer-page.h"
 #include "od-window.h"
 
-#define VALIDATE_DELAY_MS 150
-
 /* The recurrence units, in the order of the "Every" drop-down. */
 static const char * const period_units[] = {
   "seconds", "minutes", "hours", "days", "weeks", "months", "years",
@@ -82,54 +80,15 @@ struct _OdOfferPage
   AdwActionRow      *single_use_row;
   AdwComboRow       *unit_row;
 
-  OdCommands        *own_commands;    /* without a window or application (a page on its own) */
+  OdFormCreate      *form;            /* checking, error rows, the create action */
   GSettings         *settings;
   GtkStringList     *units;           /* names shown in unit_row */
   GPtrArray         *unit_codes;      /* "sat", "btc", "msat", "any", then ISO 4217 codes */
-  GHashTable        *error_rows;      /* param name -> ErrorSlot */
-  GCancellable      *cancellable;
-  guint              validate_id;
-  gboolean           valid;
-  gboolean           busy;
-  /* The application whose connection state is followed (not owned). */
-  OdApplication     *watched_application;
 };
-
-typedef struct
-{
-  GtkWidget *row;
-  GtkWidget *error_row;
-} ErrorSlot;
 
 G_DEFINE_FINAL_TYPE (OdOfferPage, od_offer_page, ADW_TYPE_BIN)
 
 /* ---- the command layer and the settings ---- */
-
-static OdCommands *
-get_commands (OdOfferPage *self)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), OD_TYPE_WINDOW);
-  GApplication *application = g_application_get_default ();
-  OdCommands *commands = NULL;
-
-  if (window != NULL)
-    commands = od_window_get_commands (OD_WINDOW (window));
-  if (commands == NULL && OD_IS_APPLICATION (application))
-    commands = od_application_get_commands (OD_APPLICATION (application));
-  if (commands != NULL)
-    return commands;
-
-  if (self->own_commands == NULL)
-    {
-      const char *dir = g_getenv ("OFFERDESK_DATA_DIR");
-      g_autofree char *fallback = g_build_filename (g_get_user_data_dir (), "offerdesk", NULL);
-
-      self->own_commands = od_commands_new (dir != NULL && dir[0] != '\0' ? dir : fallback,
-                                            "bitcoin");
-    }
-
-  return self->own_commands;
-}
 
 static GSettings *
 get_settings (OdOfferPage *self)
@@ -201,7 +160,8 @@ refresh_units (OdOfferPage *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (builtin_units); i++)
     g_ptr_array_add (codes, g_strdup (builtin_units[i].code));
-  rates = od_commands_call (get_commands (self), "listrates", NULL, NULL);
+  rates = od_commands_call (od_form_create_get_commands (self->form), "listrates", NULL,
+                            NULL);
   if (rates != NULL && JSON_NODE_HOLDS_OBJECT (rates))
     {
       JsonArray *array = json_object_get_array_member (json_node_get_object (rates), "rates");
@@ -275,8 +235,9 @@ set_string_if (JsonObject *object,
 
 /* The `offer` params, Core Lightning's names. */
 static JsonNode *
-build_params (OdOfferPage *self)
+build_params (GtkWidget *page)
 {
+  OdOfferPage *self = OD_OFFER_PAGE (page);
   g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *amount = amount_param (self);
   g_autofree char *description = entry_text (self->description_row);
@@ -352,104 +313,6 @@ build_params (OdOfferPage *self)
 
 /* ---- validation ---- */
 
-/* The application of the window the page is in, or the default one; NULL on its own. */
-static OdApplication *
-get_application (OdOfferPage *self)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), OD_TYPE_WINDOW);
-  GApplication *application = NULL;
-
-  if (window != NULL)
-    application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
-  if (!OD_IS_APPLICATION (application))
-    application = g_application_get_default ();
-
-  return OD_IS_APPLICATION (application) ? OD_APPLICATION (application) : NULL;
-}
-
-/* Why creating is off although the form is fine (the node cannot be reached), or NULL. */
-static const char *
-get_blocked_reason (OdOfferPage *self)
-{
-  OdApplication *application = get_application (self);
-
-  return application != NULL ? od_application_get_create_blocked_reason (application) : NULL;
-}
-
-static void
-update_action (OdOfferPage *self)
-{
-  const char *blocked = get_blocked_reason (self);
-
-  /* Only the button goes insensitive: whatever was typed stays for when the node is back. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "offer.create",
-                                 self->valid && !self->busy && blocked == NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->create_button), blocked);
-}
-
-static void schedule_validate (OdOfferPage *self);
-
-static void
-on_can_create_changed_cb (OdOfferPage   *self,
-                          GParamSpec    *pspec,
-                          OdApplication *application)
-{
-  update_action (self);
-  /* A create that failed while the node was away left the form marked invalid: check again. */
-  if (get_blocked_reason (self) == NULL)
-    schedule_validate (self);
-}
-
-static void
-watch_application (OdOfferPage *self)
-{
-  OdApplication *application = get_application (self);
-
-  if (application == NULL || application == self->watched_application)
-    return;
-
-  if (self->watched_application != NULL)
-    g_signal_handlers_disconnect_by_func (self->watched_application,
-                                          on_can_create_changed_cb, self);
-  g_set_weak_pointer (&self->watched_application, application);
-  g_signal_connect_object (application, "notify::can-create",
-                           G_CALLBACK (on_can_create_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (application, "notify::connection-error",
-                           G_CALLBACK (on_can_create_changed_cb), self, G_CONNECT_SWAPPED);
-  update_action (self);
-}
-
-static void
-clear_errors (OdOfferPage *self)
-{
-  GHashTableIter iter;
-  ErrorSlot *slot;
-
-  g_hash_table_iter_init (&iter, self->error_rows);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &slot))
-    od_form_error_row_set (slot->error_row, slot->row, NULL);
-  gtk_label_set_text (self->general_error_label, "");
-  gtk_widget_set_visible (GTK_WIDGET (self->general_error_label), FALSE);
-}
-
-/* Shows a command's message under the row of the parameter it names, or under the form. */
-static void
-show_error (OdOfferPage *self,
-            const char  *message)
-{
-  g_autofree char *param = od_form_error_param (message);
-  ErrorSlot *slot = param != NULL ? g_hash_table_lookup (self->error_rows, param) : NULL;
-
-  clear_errors (self);
-  if (slot != NULL && gtk_widget_is_visible (slot->row))
-    {
-      od_form_error_row_set (slot->error_row, slot->row, message);
-      return;
-    }
-  gtk_label_set_text (self->general_error_label, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->general_error_label), TRUE);
-}
-
 /* "≈ N sat" under the unit while a price in a currency (or BTC) is typed. */
 static void
 update_conversion (OdOfferPage *self)
@@ -469,7 +332,8 @@ update_conversion (OdOfferPage *self)
       json_object_set_string_member (object, "amount", text);
       json_object_set_string_member (object, "currency", unit);
       json_node_set_object (params, object);
-      result = od_commands_call (get_commands (self), "currencyconvert", params, NULL);
+      result = od_commands_call (od_form_create_get_commands (self->form), "currencyconvert",
+                                 params, NULL);
       if (result != NULL && JSON_NODE_HOLDS_OBJECT (result))
         {
           gint64 msat = json_object_get_int_member_with_default (json_node_get_object (result),
@@ -488,69 +352,42 @@ update_conversion (OdOfferPage *self)
 }
 
 static void
-validate (OdOfferPage *self)
+before_check (GtkWidget *page)
 {
-  g_autoptr(JsonNode) params = build_params (self);
-  g_autoptr(GError) error = NULL;
+  update_conversion (OD_OFFER_PAGE (page));
+}
+
+/* Nothing typed yet ("any amount" is a choice already): no message for what is missing. */
+static gboolean
+is_pristine (GtkWidget *page)
+{
+  OdOfferPage *self = OD_OFFER_PAGE (page);
   g_autofree char *amount = entry_text (self->amount_row);
   g_autofree char *description = entry_text (self->description_row);
-  gboolean pristine = amount[0] == '\0' && description[0] == '\0'
-                      && strcmp (selected_unit (self), "any") != 0;
 
-  update_conversion (self);
-  self->valid = od_commands_check (get_commands (self), "offer", params, &error);
-  if (self->valid || pristine)
-    clear_errors (self);
-  else
-    show_error (self, error->message);
-  update_action (self);
-}
-
-static gboolean
-validate_timeout_cb (gpointer data)
-{
-  OdOfferPage *self = data;
-
-  self->validate_id = 0;
-  validate (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_validate (OdOfferPage *self)
-{
-  /* Until the check has run, the old result no longer holds. */
-  self->valid = FALSE;
-  update_action (self);
-  g_clear_handle_id (&self->validate_id, g_source_remove);
-  self->validate_id = g_timeout_add (VALIDATE_DELAY_MS, validate_timeout_cb, self);
+  return amount[0] == '\0' && description[0] == '\0'
+         && strcmp (selected_unit (self), "any") != 0;
 }
 
 static void
 on_field_changed_cb (OdOfferPage *self)
 {
-  schedule_validate (self);
+  od_form_create_schedule_check (self->form);
 }
 
 static void
 on_entry_activated_cb (OdOfferPage *self)
 {
-  /* Enter: create at once if the form is valid (the pending check runs now). */
-  if (self->validate_id != 0)
-    {
-      g_clear_handle_id (&self->validate_id, g_source_remove);
-      validate (self);
-    }
-  if (self->valid && !self->busy)
-    gtk_widget_activate_action (GTK_WIDGET (self), "offer.create", NULL);
+  od_form_create_activate (self->form);
 }
 
 /* ---- create ---- */
 
 static void
-reset_form (OdOfferPage *self)
+reset_form (GtkWidget *page)
 {
+  OdOfferPage *self = OD_OFFER_PAGE (page);
+
   gtk_editable_set_text (GTK_EDITABLE (self->amount_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->description_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->label_row), "");
@@ -570,40 +407,11 @@ reset_form (OdOfferPage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->amount_row));
 }
 
-static void
-create_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static char *
+failure_toast (const char *message)
 {
-  g_autoptr(OdOfferPage) self = user_data;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  GtkWidget *window;
-
-  node = od_command_call_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->busy = FALSE;
-  window = gtk_widget_get_ancestor (GTK_WIDGET (self), OD_TYPE_WINDOW);
-  if (node == NULL)
-    {
-      g_autofree char *toast = NULL;
-
-      show_error (self, error->message);
-      self->valid = FALSE;
-      update_action (self);
-      /* translators: %s is the command's error message */
-      toast = g_strdup_printf (_("Could not create the offer: %s"), error->message);
-      if (window != NULL)
-        od_window_add_toast (OD_WINDOW (window), toast);
-      return;
-    }
-
-  if (window != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    od_window_show_result (OD_WINDOW (window), json_node_get_object (node));
-  reset_form (self);
-  schedule_validate (self);
+  /* translators: %s is the command's error message */
+  return g_strdup_printf (_("Could not create the offer: %s"), message);
 }
 
 static void
@@ -611,32 +419,20 @@ create_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  OdOfferPage *self = OD_OFFER_PAGE (widget);
-  g_autoptr(JsonNode) params = NULL;
-
-  if (self->busy || !self->valid || get_blocked_reason (self) != NULL)
-    return;
-
-  params = build_params (self);
-  self->busy = TRUE;
-  update_action (self);
-  od_command_call_async (get_commands (self), "offer", params, self->cancellable,
-                         create_done_cb, g_object_ref (self));
+  od_form_create_run (OD_OFFER_PAGE (widget)->form);
 }
+
+static const OdFormCreateInfo form_info = {
+  .command = "offer",
+  .action_name = "offer.create",
+  .build_params = build_params,
+  .is_pristine = is_pristine,
+  .before_check = before_check,
+  .reset = reset_form,
+  .failure_toast = failure_toast,
+};
 
 /* ---- the widget ---- */
-
-static void
-add_error_slot (OdOfferPage *self,
-                const char  *param,
-                gpointer     row)
-{
-  ErrorSlot *slot = g_new0 (ErrorSlot, 1);
-
-  slot->row = GTK_WIDGET (row);
-  slot->error_row = od_form_error_row_new (slot->row);
-  g_hash_table_insert (self->error_rows, (gpointer) param, slot);
-}
 
 static void
 od_offer_page_map (GtkWidget *widget)
@@ -647,8 +443,7 @@ od_offer_page_map (GtkWidget *widget)
 
   /* Rates may have been set meanwhile. */
   refresh_units (self);
-  schedule_validate (self);
-  watch_application (self);
+  od_form_create_map (self->form);
 }
 
 static void
@@ -656,14 +451,8 @@ od_offer_page_dispose (GObject *object)
 {
   OdOfferPage *self = OD_OFFER_PAGE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->validate_id, g_source_remove);
-  if (self->watched_application != NULL)
-    {
-      g_signal_handlers_disconnect_by_func (self->watched_application,
-                                            on_can_create_changed_cb, self);
-      g_clear_weak_pointer (&self->watched_application);
-    }
+  if (self->form != NULL)
+    od_form_create_dispose (self->form);
   g_clear_object (&self->settings);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), OD_TYPE_OFFER_PAGE);
@@ -676,11 +465,9 @@ od_offer_page_finalize (GObject *object)
 {
   OdOfferPage *self = OD_OFFER_PAGE (object);
 
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->error_rows, g_hash_table_unref);
+  g_clear_pointer (&self->form, od_form_create_free);
   g_clear_pointer (&self->unit_codes, g_ptr_array_unref);
   g_clear_object (&self->units);
-  g_clear_pointer (&self->own_commands, od_commands_free);
 
   G_OBJECT_CLASS (od_offer_page_parent_class)->finalize (object);
 }
@@ -744,12 +531,12 @@ od_offer_page_init (OdOfferPage *self)
 {
   GSettings *settings;
 
-  self->cancellable = g_cancellable_new ();
-  self->error_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   self->unit_codes = g_ptr_array_new_with_free_func (g_free);
   self->units = gtk_string_list_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->form = od_form_create_new (GTK_WIDGET (self), &form_info,
+                                   GTK_WIDGET (self->create_button), self->general_error_label);
 
   adw_combo_row_set_model (self->unit_row, G_LIST_MODEL (self->units));
   for (guint i = 0; i < G_N_ELEMENTS (builtin_units); i++)
@@ -777,19 +564,19 @@ od_offer_page_init (OdOfferPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->quantity_max_spin),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Most items per payment"), -1);
 
-  add_error_slot (self, "amount", self->amount_row);
-  add_error_slot (self, "description", self->description_row);
-  add_error_slot (self, "issuer", self->issuer_row);
-  add_error_slot (self, "label", self->label_row);
-  add_error_slot (self, "quantity_max", self->quantity_row);
-  add_error_slot (self, "absolute_expiry", self->expiry_row);
-  add_error_slot (self, "single_use", self->single_use_row);
-  add_error_slot (self, "recurrence", self->period_row);
-  add_error_slot (self, "recurrence_base", self->base_time_row);
-  add_error_slot (self, "recurrence_paywindow", self->after_row);
-  add_error_slot (self, "proportional_amount", self->proportional_row);
-  add_error_slot (self, "recurrence_limit", self->limit_count_row);
-  add_error_slot (self, "optional_recurrence", self->optional_row);
+  od_form_create_add_error_row (self->form, "amount", self->amount_row);
+  od_form_create_add_error_row (self->form, "description", self->description_row);
+  od_form_create_add_error_row (self->form, "issuer", self->issuer_row);
+  od_form_create_add_error_row (self->form, "label", self->label_row);
+  od_form_create_add_error_row (self->form, "quantity_max", self->quantity_row);
+  od_form_create_add_error_row (self->form, "absolute_expiry", self->expiry_row);
+  od_form_create_add_error_row (self->form, "single_use", self->single_use_row);
+  od_form_create_add_error_row (self->form, "recurrence", self->period_row);
+  od_form_create_add_error_row (self->form, "recurrence_base", self->base_time_row);
+  od_form_create_add_error_row (self->form, "recurrence_paywindow", self->after_row);
+  od_form_create_add_error_row (self->form, "proportional_amount", self->proportional_row);
+  od_form_create_add_error_row (self->form, "recurrence_limit", self->limit_count_row);
+  od_form_create_add_error_row (self->form, "optional_recurrence", self->optional_row);
 
   /* The number of payments: what recurrence_limit means. */
   adw_action_row_set_subtitle (self->limit_count_row,
@@ -810,7 +597,4 @@ od_offer_page_init (OdOfferPage *self)
         }
       select_unit (self, unit);
     }
-
-  self->valid = FALSE;
-  update_action (self);
 }

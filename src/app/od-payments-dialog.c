@@ -243,18 +243,6 @@ on_cell_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, label);
 }
 
-static char *
-format_paid_at (gint64 unix_time)
-{
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_time);
-
-  if (time == NULL)
-    return NULL;
-
-  /* Same format as the history's date columns. */
-  return g_date_time_format (time, C_("history date", "%Y-%m-%d %H:%M"));
-}
-
 static void
 on_cell_bind_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *list_item,
@@ -270,7 +258,7 @@ on_cell_bind_cb (GtkSignalListItemFactory *factory,
   switch (column)
     {
     case COLUMN_PAID_AT:
-      text = format_paid_at (payment->paid_at);
+      text = od_format_history_date (payment->paid_at);
       break;
     case COLUMN_AMOUNT:
       text = od_format_sats (payment->amount_msat);

@@ -609,20 +609,6 @@ on_backend_row_selected_cb (OdPreferencesWindow *self)
 }
 
 static void
-test_connection_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (od_backend_connect (OD_BACKEND (source_object), cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
 on_test_connection_cb (GObject      *object,
                        GAsyncResult *result,
                        gpointer      user_data)
@@ -633,7 +619,7 @@ on_test_connection_cb (GObject      *object,
   OdBackend *backend = OD_BACKEND (object);
   const char *alias;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!od_backend_connect_finish (backend, result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -660,7 +646,6 @@ od_preferences_window_test_connection (OdPreferencesWindow *self)
   g_autoptr(OdBackendConfig) config = NULL;
   g_autoptr(OdBackend) backend = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
 
   config = od_preferences_window_dup_config (self, &error);
   if (config == NULL)
@@ -691,10 +676,8 @@ od_preferences_window_test_connection (OdPreferencesWindow *self)
   od_preferences_window_set_node_status (self, _("Connecting…"), FALSE);
 
   /* A backend of its own, held by the task: the settings are not touched. */
-  task = g_task_new (backend, self->test_cancellable, on_test_connection_cb, g_object_ref (self));
-  g_task_set_source_tag (task, od_preferences_window_test_connection);
-  g_task_set_name (task, "od_preferences_window_test_connection");
-  g_task_run_in_thread (task, test_connection_thread);
+  od_backend_connect_async (backend, self->test_cancellable, on_test_connection_cb,
+                            g_object_ref (self));
 }
 
 static void

@@ -18,8 +18,6 @@
 #include "od-request-page.h"
 #include "od-window.h"
 
-#define VALIDATE_DELAY_MS 150
-
 /* The suffixes of the unit row's items. */
 static const char * const units[] = { "sat", "msat", "btc" };
 
@@ -39,49 +37,10 @@ struct _OdRequestPage
   GtkSwitch         *single_use_switch;
   AdwComboRow       *unit_row;
 
-  OdCommands        *own_commands;    /* without a window or application (a page on its own) */
-  GHashTable        *error_rows;      /* param name -> ErrorSlot */
-  GCancellable      *cancellable;
-  guint              validate_id;
-  gboolean           valid;
-  gboolean           busy;
-  /* The application whose connection state is followed (not owned). */
-  OdApplication     *watched_application;
+  OdFormCreate      *form;            /* checking, error rows, the create action */
 };
 
-typedef struct
-{
-  GtkWidget *row;
-  GtkWidget *error_row;
-} ErrorSlot;
-
 G_DEFINE_FINAL_TYPE (OdRequestPage, od_request_page, ADW_TYPE_BIN)
-
-static OdCommands *
-get_commands (OdRequestPage *self)
-{
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), OD_TYPE_WINDOW);
-  GApplication *application = g_application_get_default ();
-  OdCommands *commands = NULL;
-
-  if (window != NULL)
-    commands = od_window_get_commands (OD_WINDOW (window));
-  if (commands == NULL && OD_IS_APPLICATION (application))
-    commands = od_application_get_commands (OD_APPLICATION (application));
-  if (commands != NULL)
-    return commands;
-
-  if (self->own_commands == NULL)
-    {
-      const char *dir = g_getenv ("OFFERDESK_DATA_DIR");
-      g_autofree char *fallback = g_build_filename (g_get_user_data_dir (), "offerdesk", NULL);
-
-      self->own_commands = od_commands_new (dir != NULL && dir[0] != '\0' ? dir : fallback,
-                                            "bitcoin");
-    }
-
-  return self->own_commands;
-}
 
 static char *
 entry_text (AdwEntryRow *row)
@@ -115,8 +74,9 @@ set_string_if (JsonObject *object,
 }
 
 static JsonNode *
-build_params (OdRequestPage *self)
+build_params (GtkWidget *page)
 {
+  OdRequestPage *self = OD_REQUEST_PAGE (page);
   g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *amount = amount_param (self);
   g_autofree char *description = entry_text (self->description_row);
@@ -140,161 +100,34 @@ build_params (OdRequestPage *self)
   return node;
 }
 
-/* The application of the window the page is in, or the default one; NULL on its own. */
-static OdApplication *
-get_application (OdRequestPage *self)
+/* Nothing typed yet: no message for what is missing. */
+static gboolean
+is_pristine (GtkWidget *page)
 {
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), OD_TYPE_WINDOW);
-  GApplication *application = NULL;
-
-  if (window != NULL)
-    application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
-  if (!OD_IS_APPLICATION (application))
-    application = g_application_get_default ();
-
-  return OD_IS_APPLICATION (application) ? OD_APPLICATION (application) : NULL;
-}
-
-/* Why creating is off although the form is fine (the node cannot be reached), or NULL. */
-static const char *
-get_blocked_reason (OdRequestPage *self)
-{
-  OdApplication *application = get_application (self);
-
-  return application != NULL ? od_application_get_create_blocked_reason (application) : NULL;
-}
-
-static void
-update_action (OdRequestPage *self)
-{
-  const char *blocked = get_blocked_reason (self);
-
-  /* Only the button goes insensitive: whatever was typed stays for when the node is back. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "request.create",
-                                 self->valid && !self->busy && blocked == NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->create_button), blocked);
-}
-
-static void schedule_validate (OdRequestPage *self);
-
-static void
-on_can_create_changed_cb (OdRequestPage *self,
-                          GParamSpec    *pspec,
-                          OdApplication *application)
-{
-  update_action (self);
-  /* A create that failed while the node was away left the form marked invalid: check again. */
-  if (get_blocked_reason (self) == NULL)
-    schedule_validate (self);
-}
-
-static void
-watch_application (OdRequestPage *self)
-{
-  OdApplication *application = get_application (self);
-
-  if (application == NULL || application == self->watched_application)
-    return;
-
-  if (self->watched_application != NULL)
-    g_signal_handlers_disconnect_by_func (self->watched_application,
-                                          on_can_create_changed_cb, self);
-  g_set_weak_pointer (&self->watched_application, application);
-  g_signal_connect_object (application, "notify::can-create",
-                           G_CALLBACK (on_can_create_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (application, "notify::connection-error",
-                           G_CALLBACK (on_can_create_changed_cb), self, G_CONNECT_SWAPPED);
-  update_action (self);
-}
-
-static void
-clear_errors (OdRequestPage *self)
-{
-  GHashTableIter iter;
-  ErrorSlot *slot;
-
-  g_hash_table_iter_init (&iter, self->error_rows);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &slot))
-    od_form_error_row_set (slot->error_row, slot->row, NULL);
-  gtk_label_set_text (self->general_error_label, "");
-  gtk_widget_set_visible (GTK_WIDGET (self->general_error_label), FALSE);
-}
-
-static void
-show_error (OdRequestPage *self,
-            const char    *message)
-{
-  g_autofree char *param = od_form_error_param (message);
-  ErrorSlot *slot = param != NULL ? g_hash_table_lookup (self->error_rows, param) : NULL;
-
-  clear_errors (self);
-  if (slot != NULL && gtk_widget_is_visible (slot->row))
-    {
-      od_form_error_row_set (slot->error_row, slot->row, message);
-      return;
-    }
-  gtk_label_set_text (self->general_error_label, message);
-  gtk_widget_set_visible (GTK_WIDGET (self->general_error_label), TRUE);
-}
-
-static void
-validate (OdRequestPage *self)
-{
-  g_autoptr(JsonNode) params = build_params (self);
-  g_autoptr(GError) error = NULL;
+  OdRequestPage *self = OD_REQUEST_PAGE (page);
   g_autofree char *amount = entry_text (self->amount_row);
   g_autofree char *description = entry_text (self->description_row);
-  gboolean pristine = amount[0] == '\0' && description[0] == '\0';
 
-  self->valid = od_commands_check (get_commands (self), "invoicerequest", params, &error);
-  if (self->valid || pristine)
-    clear_errors (self);
-  else
-    show_error (self, error->message);
-  update_action (self);
-}
-
-static gboolean
-validate_timeout_cb (gpointer data)
-{
-  OdRequestPage *self = data;
-
-  self->validate_id = 0;
-  validate (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_validate (OdRequestPage *self)
-{
-  self->valid = FALSE;
-  update_action (self);
-  g_clear_handle_id (&self->validate_id, g_source_remove);
-  self->validate_id = g_timeout_add (VALIDATE_DELAY_MS, validate_timeout_cb, self);
+  return amount[0] == '\0' && description[0] == '\0';
 }
 
 static void
 on_field_changed_cb (OdRequestPage *self)
 {
-  schedule_validate (self);
+  od_form_create_schedule_check (self->form);
 }
 
 static void
 on_entry_activated_cb (OdRequestPage *self)
 {
-  if (self->validate_id != 0)
-    {
-      g_clear_handle_id (&self->validate_id, g_source_remove);
-      validate (self);
-    }
-  if (self->valid && !self->busy)
-    gtk_widget_activate_action (GTK_WIDGET (self), "request.create", NULL);
+  od_form_create_activate (self->form);
 }
 
 static void
-reset_form (OdRequestPage *self)
+reset_form (GtkWidget *page)
 {
+  OdRequestPage *self = OD_REQUEST_PAGE (page);
+
   gtk_editable_set_text (GTK_EDITABLE (self->amount_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->description_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->label_row), "");
@@ -303,40 +136,11 @@ reset_form (OdRequestPage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->amount_row));
 }
 
-static void
-create_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static char *
+failure_toast (const char *message)
 {
-  g_autoptr(OdRequestPage) self = user_data;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  GtkWidget *window;
-
-  node = od_command_call_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->busy = FALSE;
-  window = gtk_widget_get_ancestor (GTK_WIDGET (self), OD_TYPE_WINDOW);
-  if (node == NULL)
-    {
-      g_autofree char *toast = NULL;
-
-      show_error (self, error->message);
-      self->valid = FALSE;
-      update_action (self);
-      /* translators: %s is the command's error message */
-      toast = g_strdup_printf (_("Could not create the request: %s"), error->message);
-      if (window != NULL)
-        od_window_add_toast (OD_WINDOW (window), toast);
-      return;
-    }
-
-  if (window != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    od_window_show_result (OD_WINDOW (window), json_node_get_object (node));
-  reset_form (self);
-  schedule_validate (self);
+  /* translators: %s is the command's error message */
+  return g_strdup_printf (_("Could not create the request: %s"), message);
 }
 
 static void
@@ -344,38 +148,25 @@ create_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  OdRequestPage *self = OD_REQUEST_PAGE (widget);
-  g_autoptr(JsonNode) params = NULL;
-
-  if (self->busy || !self->valid || get_blocked_reason (self) != NULL)
-    return;
-
-  params = build_params (self);
-  self->busy = TRUE;
-  update_action (self);
-  od_command_call_async (get_commands (self), "invoicerequest", params, self->cancellable,
-                         create_done_cb, g_object_ref (self));
+  od_form_create_run (OD_REQUEST_PAGE (widget)->form);
 }
 
-static void
-add_error_slot (OdRequestPage *self,
-                const char    *param,
-                gpointer       row)
-{
-  ErrorSlot *slot = g_new0 (ErrorSlot, 1);
-
-  slot->row = GTK_WIDGET (row);
-  slot->error_row = od_form_error_row_new (slot->row);
-  g_hash_table_insert (self->error_rows, (gpointer) param, slot);
-}
+static const OdFormCreateInfo form_info = {
+  .command = "invoicerequest",
+  .action_name = "request.create",
+  .build_params = build_params,
+  .is_pristine = is_pristine,
+  .before_check = NULL,
+  .reset = reset_form,
+  .failure_toast = failure_toast,
+};
 
 static void
 od_request_page_map (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (od_request_page_parent_class)->map (widget);
 
-  schedule_validate (OD_REQUEST_PAGE (widget));
-  watch_application (OD_REQUEST_PAGE (widget));
+  od_form_create_map (OD_REQUEST_PAGE (widget)->form);
 }
 
 static void
@@ -383,14 +174,8 @@ od_request_page_dispose (GObject *object)
 {
   OdRequestPage *self = OD_REQUEST_PAGE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->validate_id, g_source_remove);
-  if (self->watched_application != NULL)
-    {
-      g_signal_handlers_disconnect_by_func (self->watched_application,
-                                            on_can_create_changed_cb, self);
-      g_clear_weak_pointer (&self->watched_application);
-    }
+  if (self->form != NULL)
+    od_form_create_dispose (self->form);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), OD_TYPE_REQUEST_PAGE);
 
@@ -402,9 +187,7 @@ od_request_page_finalize (GObject *object)
 {
   OdRequestPage *self = OD_REQUEST_PAGE (object);
 
-  g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->error_rows, g_hash_table_unref);
-  g_clear_pointer (&self->own_commands, od_commands_free);
+  g_clear_pointer (&self->form, od_form_create_free);
 
   G_OBJECT_CLASS (od_request_page_parent_class)->finalize (object);
 }
@@ -443,19 +226,15 @@ od_request_page_class_init (OdRequestPageClass *klass)
 static void
 od_request_page_init (OdRequestPage *self)
 {
-  self->cancellable = g_cancellable_new ();
-  self->error_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->form = od_form_create_new (GTK_WIDGET (self), &form_info,
+                                   GTK_WIDGET (self->create_button), self->general_error_label);
 
   od_date_time_picker_set_label (self->expiry_picker, _("Expiry"));
-  add_error_slot (self, "amount", self->amount_row);
-  add_error_slot (self, "description", self->description_row);
-  add_error_slot (self, "issuer", self->issuer_row);
-  add_error_slot (self, "label", self->label_row);
-  add_error_slot (self, "absolute_expiry", self->expiry_row);
-  add_error_slot (self, "single_use", self->single_use_row);
-
-  self->valid = FALSE;
-  update_action (self);
+  od_form_create_add_error_row (self->form, "amount", self->amount_row);
+  od_form_create_add_error_row (self->form, "description", self->description_row);
+  od_form_create_add_error_row (self->form, "issuer", self->issuer_row);
+  od_form_create_add_error_row (self->form, "label", self->label_row);
+  od_form_create_add_error_row (self->form, "absolute_expiry", self->expiry_row);
+  od_form_create_add_error_row (self->form, "single_use", self->single_use_row);
 }

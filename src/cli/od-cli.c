@@ -397,13 +397,13 @@ cli_error (GError     **error,
            const char  *format,
            ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
+  /* g_set_error() with the caller's arguments. */
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_propagate_error (error, g_error_new_valist (G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                                                format, args));
   va_end (args);
-  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, message);
 
   return FALSE;
 }

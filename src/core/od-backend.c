@@ -716,6 +716,47 @@ od_backend_connect (OdBackend     *self,
   return TRUE;
 }
 
+static void
+connect_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (od_backend_connect (OD_BACKEND (source_object), cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+od_backend_connect_async (OdBackend           *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OD_IS_BACKEND (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, od_backend_connect_async);
+  g_task_set_name (task, "od_backend_connect_async");
+  g_task_run_in_thread (task, connect_thread);
+}
+
+gboolean
+od_backend_connect_finish (OdBackend     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (OD_IS_BACKEND (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 const char *
 od_backend_get_node_id (OdBackend *self)
 {

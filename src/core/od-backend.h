@@ -149,6 +149,14 @@ void            od_backend_disconnect    (OdBackend     *self);
 gboolean        od_backend_connect       (OdBackend     *self,
                                           GCancellable  *cancellable,
                                           GError       **error);
+/* od_backend_connect() in a worker thread; the task holds self until it is done. */
+void            od_backend_connect_async (OdBackend           *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean        od_backend_connect_finish (OdBackend           *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 /* The cached getinfo values (NULL before a successful od_backend_connect()). */
 const char     *od_backend_get_node_id   (OdBackend     *self);
 const char     *od_backend_get_alias     (OdBackend     *self);

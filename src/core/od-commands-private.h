@@ -77,6 +77,29 @@ void         od_json_set_u64        (JsonObject   *object,
 /* A JSON object node that takes object. */
 JsonNode    *od_json_node_from_object (JsonObject *object);
 
+/* The fields of a history row that come from the offer part of msg: description, issuer,
+ * absolute_expiry, quantity_max, recurrence and, with with_amount, the offer's amount or
+ * currency amount (od-offer-commands.c). */
+void         od_history_row_set_offer_fields (OdHistoryRow        *row,
+                                              const Bolt12Message *msg,
+                                              gboolean             with_amount);
+
+/* What getinfo counts in the store (all zero when there is no database yet). */
+typedef struct
+{
+  guint64 offers;
+  guint64 active_offers;
+  guint64 invoice_requests;
+} OdHistoryCounts;
+
+gboolean     od_commands_count_history    (OdCommands            *self,
+                                           OdHistoryCounts       *counts,
+                                           GError               **error);
+/* getinfo's num_offers, num_active_offers, num_invoicerequests, data_dir and version. */
+void         od_commands_set_history_info (OdCommands            *self,
+                                           JsonObject            *result,
+                                           const OdHistoryCounts *counts);
+
 /* ---- Node backends (od-node-commands.c) ---------------------------------------------------- */
 
 /* TRUE when a node backend is set (od_commands_set_backend()). */

@@ -319,30 +319,51 @@ count_rows (OdStore  *store,
   return TRUE;
 }
 
+gboolean
+od_commands_count_history (OdCommands      *self,
+                           OdHistoryCounts *counts,
+                           GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  OdStore *store;
+
+  *counts = (OdHistoryCounts) { 0 };
+  store = od_commands_get_store (self, FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return count_rows (store, OD_KIND_OFFER, FALSE, &counts->offers, error)
+         && count_rows (store, OD_KIND_OFFER, TRUE, &counts->active_offers, error)
+         && count_rows (store, OD_KIND_INVOICE_REQUEST, FALSE, &counts->invoice_requests, error);
+}
+
+void
+od_commands_set_history_info (OdCommands            *self,
+                              JsonObject            *result,
+                              const OdHistoryCounts *counts)
+{
+  od_json_set_u64 (result, "num_offers", counts->offers);
+  od_json_set_u64 (result, "num_active_offers", counts->active_offers);
+  od_json_set_u64 (result, "num_invoicerequests", counts->invoice_requests);
+  json_object_set_string_member (result, "data_dir", self->data_dir);
+  json_object_set_string_member (result, "version", PACKAGE_VERSION);
+}
+
 static JsonNode *
 cmd_getinfo (OdCommands      *self,
              const OdParams  *params,
              GError         **error)
 {
   g_autoptr(JsonObject) result = json_object_new ();
-  g_autoptr(GError) local_error = NULL;
+  OdHistoryCounts counts;
   JsonNode *node;
   OdSigner *signer;
-  OdStore *store;
-  guint64 n_offers = 0;
-  guint64 n_active = 0;
-  guint64 n_invreqs = 0;
 
   /* Reading the store first: a damaged one is reported before a key is created. */
-  store = od_commands_get_store (self, FALSE, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  if (!count_rows (store, OD_KIND_OFFER, FALSE, &n_offers, error) ||
-      !count_rows (store, OD_KIND_OFFER, TRUE, &n_active, error) ||
-      !count_rows (store, OD_KIND_INVOICE_REQUEST, FALSE, &n_invreqs, error))
+  if (!od_commands_count_history (self, &counts, error))
     return NULL;
 
   signer = od_commands_get_signer (self, TRUE, error);
@@ -352,11 +373,7 @@ cmd_getinfo (OdCommands      *self,
   json_object_set_string_member (result, "id", od_signer_id_hex (signer));
   json_object_set_string_member (result, "network", self->network);
   json_object_set_string_member (result, "backend", "embedded");
-  od_json_set_u64 (result, "num_offers", n_offers);
-  od_json_set_u64 (result, "num_active_offers", n_active);
-  od_json_set_u64 (result, "num_invoicerequests", n_invreqs);
-  json_object_set_string_member (result, "data_dir", self->data_dir);
-  json_object_set_string_member (result, "version", PACKAGE_VERSION);
+  od_commands_set_history_info (self, result, &counts);
 
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, result);

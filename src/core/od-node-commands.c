@@ -123,14 +123,13 @@ mismatch (GError     **error,
           const char  *format,
           ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
+  /* g_set_error() with the caller's arguments. */
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_propagate_error (error, g_error_new_valist (OD_BACKEND_ERROR, OD_BACKEND_ERROR_MISMATCH,
+                                                format, args));
   va_end (args);
-
-  g_set_error_literal (error, OD_BACKEND_ERROR, OD_BACKEND_ERROR_MISMATCH, message);
 }
 
 static const char *
@@ -525,43 +524,18 @@ row_from_message (OdCommands          *self,
 {
   OdKind kind = msg->kind == BOLT12_KIND_OFFER ? OD_KIND_OFFER : OD_KIND_INVOICE_REQUEST;
   OdHistoryRow *row = od_history_row_new (kind);
-  const Bolt12Recurrence *r = &msg->recurrence;
 
   row->id = message_id_hex (msg);
   row->bolt12 = g_strdup (bolt12);
   row->label = g_strdup (label);
   row->status = status;
   row->network = g_strdup (od_commands_get_network (self));
-  row->description = g_strdup (msg->offer_description);
+  /* An invoice request's amount is its own (invreq_amount), not the offer's. */
+  od_history_row_set_offer_fields (row, msg, kind != OD_KIND_INVOICE_REQUEST);
   if (kind == OD_KIND_INVOICE_REQUEST)
     {
       row->has_amount_msat = msg->has_invreq_amount;
       row->amount_msat = msg->invreq_amount;
-    }
-  else if (msg->offer_currency != NULL)
-    {
-      row->currency = g_strdup (msg->offer_currency);
-      row->currency_amount = msg->offer_amount;
-    }
-  else if (msg->has_offer_amount)
-    {
-      row->has_amount_msat = TRUE;
-      row->amount_msat = msg->offer_amount;
-    }
-  row->issuer = g_strdup (msg->offer_issuer);
-  row->has_absolute_expiry = msg->has_offer_absolute_expiry;
-  row->absolute_expiry = msg->offer_absolute_expiry;
-  row->has_quantity_max = msg->has_offer_quantity_max;
-  row->quantity_max = msg->offer_quantity_max;
-  if (r->present)
-    {
-      row->has_recurrence = TRUE;
-      row->recurrence_time_unit = r->time_unit;
-      row->recurrence_period = r->period;
-      row->has_recurrence_basetime = r->has_base;
-      row->recurrence_basetime = r->basetime;
-      row->has_recurrence_limit = r->has_limit;
-      row->recurrence_limit = r->limit;
     }
   row->node_id = g_ascii_strdown (node_id, -1);
 
@@ -885,62 +859,19 @@ remember_pending (OdCommands  *self,
 /* The calls                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
 
-static gboolean
-count_kind (OdStore     *store,
-            OdKind       kind,
-            gboolean     active_only,
-            guint64     *count,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  *count = 0;
-  if (store == NULL)
-    return TRUE;
-  if (!active_only)
-    {
-      if (od_store_count (store, kind, count, &local_error))
-        return TRUE;
-      od_commands_fail (error, local_error);
-      return FALSE;
-    }
-  rows = od_store_list (store, kind, NULL, TRUE, &local_error);
-  if (rows == NULL)
-    {
-      od_commands_fail (error, local_error);
-      return FALSE;
-    }
-  *count = rows->len;
-
-  return TRUE;
-}
-
 static JsonNode *
 node_getinfo (OdCommands  *self,
               OdBackend   *backend,
               GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  OdHistoryCounts counts;
   JsonObject *result;
-  OdStore *store;
-  guint64 n_offers = 0;
-  guint64 n_active = 0;
-  guint64 n_invreqs = 0;
 
   if (!od_backend_connect (backend, NULL, error))
     return NULL;
   resolve_pending (self, backend);
 
-  store = od_commands_get_store (self, FALSE, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  if (!count_kind (store, OD_KIND_OFFER, FALSE, &n_offers, error)
-      || !count_kind (store, OD_KIND_OFFER, TRUE, &n_active, error)
-      || !count_kind (store, OD_KIND_INVOICE_REQUEST, FALSE, &n_invreqs, error))
+  if (!od_commands_count_history (self, &counts, error))
     return NULL;
 
   result = json_object_new ();
@@ -952,11 +883,7 @@ node_getinfo (OdCommands  *self,
   json_object_set_string_member (result, "backend",
                                  od_backend_kind_to_string (od_backend_get_kind (backend)));
   json_object_set_string_member (result, "backend_address", od_backend_describe (backend));
-  od_json_set_u64 (result, "num_offers", n_offers);
-  od_json_set_u64 (result, "num_active_offers", n_active);
-  od_json_set_u64 (result, "num_invoicerequests", n_invreqs);
-  json_object_set_string_member (result, "data_dir", od_commands_get_data_dir (self));
-  json_object_set_string_member (result, "version", PACKAGE_VERSION);
+  od_commands_set_history_info (self, result, &counts);
   if (g_strcmp0 (od_backend_get_network (backend), od_commands_get_network (self)) != 0)
     {
       g_autofree char *warning = g_strdup_printf ("The node is on %s but Offerdesk is set to %s: "

@@ -717,28 +717,20 @@ offer_message_new (OdCommands         *self,
   return msg;
 }
 
-/* The store's row for an encoded offer: its listing fields come from the message itself. */
-static OdHistoryRow *
-offer_row_new (OdCommands          *self,
-               const OfferRequest  *req,
-               const Bolt12Message *msg,
-               char                *bolt12)
+void
+od_history_row_set_offer_fields (OdHistoryRow        *row,
+                                 const Bolt12Message *msg,
+                                 gboolean             with_amount)
 {
-  OdHistoryRow *row = od_history_row_new (OD_KIND_OFFER);
   const Bolt12Recurrence *r = &msg->recurrence;
 
-  row->id = od_hex_encode (msg->offer_id, 32);
-  row->bolt12 = bolt12;
-  row->label = g_strdup (req->label);
-  row->status = OD_STATUS_ACTIVE | (req->single_use ? OD_STATUS_SINGLE : 0);
-  row->network = g_strdup (od_commands_get_network (self));
   row->description = g_strdup (msg->offer_description);
-  if (msg->offer_currency != NULL)
+  if (with_amount && msg->offer_currency != NULL)
     {
       row->currency = g_strdup (msg->offer_currency);
       row->currency_amount = msg->offer_amount;
     }
-  else if (msg->has_offer_amount)
+  else if (with_amount && msg->has_offer_amount)
     {
       row->has_amount_msat = TRUE;
       row->amount_msat = msg->offer_amount;
@@ -758,6 +750,23 @@ offer_row_new (OdCommands          *self,
       row->has_recurrence_limit = r->has_limit;
       row->recurrence_limit = r->limit;
     }
+}
+
+/* The store's row for an encoded offer: its listing fields come from the message itself. */
+static OdHistoryRow *
+offer_row_new (OdCommands          *self,
+               const OfferRequest  *req,
+               const Bolt12Message *msg,
+               char                *bolt12)
+{
+  OdHistoryRow *row = od_history_row_new (OD_KIND_OFFER);
+
+  row->id = od_hex_encode (msg->offer_id, 32);
+  row->bolt12 = bolt12;
+  row->label = g_strdup (req->label);
+  row->status = OD_STATUS_ACTIVE | (req->single_use ? OD_STATUS_SINGLE : 0);
+  row->network = g_strdup (od_commands_get_network (self));
+  od_history_row_set_offer_fields (row, msg, TRUE);
 
   return row;
 }

@@ -120,13 +120,12 @@ fail (GError     **error,
       const char  *format,
       ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
+  /* g_set_error() with the caller's arguments. */
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_propagate_error (error, g_error_new_valist (OD_ERROR, code, format, args));
   va_end (args);
-  g_set_error_literal (error, OD_ERROR, code, message);
 
   return NULL;
 }
