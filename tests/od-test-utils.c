@@ -93,3 +93,31 @@ od_test_remove_tree (const char *path)
   g_chmod (path, 0700);
   g_rmdir (path);
 }
+
+/* GLib's worker threads ("pool-…") still alive. */
+static guint
+count_pool_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "pool-"))
+        n++;
+    }
+
+  return n;
+}
+
+void
+od_test_stop_pool_threads (guint max_ms)
+{
+  g_thread_pool_stop_unused_threads ();
+  for (guint i = 0; i < max_ms / 10 && count_pool_threads () > 0; i++)
+    g_usleep (10 * 1000);
+}

@@ -23,4 +23,9 @@ char       *od_test_dir_listing  (const char   *path);
  * are made writable first.  Leaves nothing to assert: what cannot be removed stays. */
 void        od_test_remove_tree  (const char   *path);
 
+/* Stops GLib's idle worker threads and waits, at most max_ms, until no "pool-…" thread of
+ * this process is left (Linux: /proc/self/task; elsewhere it returns at once).  Those that did
+ * a TLS handshake hold GnuTLS thread-local storage that LeakSanitizer cannot scan at exit. */
+void        od_test_stop_pool_threads (guint max_ms);
+
 G_END_DECLS

@@ -20,6 +20,9 @@
 #include "od-offer-page.h"
 #include "od-request-page.h"
 
+#include "od-test-app-utils.h"
+#include "od-test-utils.h"
+
 typedef struct
 {
   char       *dir;
@@ -27,15 +30,6 @@ typedef struct
   GtkWidget  *window;
   GtkWidget  *page;
 } Fixture;
-
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
 
 static JsonNode *
 call (Fixture    *f,
@@ -80,81 +74,21 @@ setup (Fixture       *f,
   f->page = g_object_new (GPOINTER_TO_SIZE (page_type), NULL);
   gtk_window_set_child (GTK_WINDOW (f->window), f->page);
   gtk_window_present (GTK_WINDOW (f->window));
-  wait_ms (300);
+  od_test_wait_ms (300);
 }
 
 static void
 teardown (Fixture       *f,
           gconstpointer  page_type)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
-
   gtk_window_destroy (GTK_WINDOW (f->window));
-  wait_ms (50);
+  od_test_wait_ms (50);
   g_clear_pointer (&f->cmds, od_commands_free);
-  g_assert_cmpint (system (cmd), ==, 0);
+  od_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
 /* ---- finding widgets ---- */
-
-static GtkWidget *
-find_row (GtkWidget  *root,
-          const char *title)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (ADW_IS_PREFERENCES_ROW (child)
-          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
-        return child;
-      found = find_row (child, title);
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      found = find_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-      found = find_button (child, label);
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
 
 /* The inline error messages shown (visible .error labels), joined by '|'. */
 static void
@@ -190,7 +124,7 @@ set_text (Fixture    *f,
           const char *title,
           const char *text)
 {
-  GtkWidget *row = find_row (f->page, title);
+  GtkWidget *row = od_test_find_row (f->page, title);
 
   g_assert_nonnull (row);
   gtk_editable_set_text (GTK_EDITABLE (row), text);
@@ -201,13 +135,13 @@ set_switch (Fixture    *f,
             const char *title,
             gboolean    active)
 {
-  GtkWidget *row = find_row (f->page, title);
+  GtkWidget *row = od_test_find_row (f->page, title);
 
   g_assert_nonnull (row);
   if (ADW_IS_EXPANDER_ROW (row))
     adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (row), active);
   else
-    gtk_switch_set_active (GTK_SWITCH (find_type (row, GTK_TYPE_SWITCH)), active);
+    gtk_switch_set_active (GTK_SWITCH (od_test_find_descendant (row, GTK_TYPE_SWITCH)), active);
 }
 
 static void
@@ -215,17 +149,18 @@ set_spin (Fixture    *f,
           const char *title,
           double      value)
 {
-  GtkWidget *row = find_row (f->page, title);
+  GtkWidget *row = od_test_find_row (f->page, title);
 
   g_assert_nonnull (row);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_type (row, GTK_TYPE_SPIN_BUTTON)), value);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (od_test_find_descendant (row, GTK_TYPE_SPIN_BUTTON)),
+                             value);
 }
 
 static void
 set_unit (Fixture    *f,
           const char *name)
 {
-  AdwComboRow *row = ADW_COMBO_ROW (find_row (f->page, "Unit"));
+  AdwComboRow *row = ADW_COMBO_ROW (od_test_find_row (f->page, "Unit"));
   GListModel *model = adw_combo_row_get_model (row);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -271,9 +206,9 @@ create (Fixture    *f,
 
   g_assert_true (gtk_widget_activate_action (f->page, action, NULL));
   while (count_rows (f, method, member) < expected && g_get_monotonic_time () < end)
-    wait_ms (20);
+    od_test_wait_ms (20);
   g_assert_cmpuint (count_rows (f, method, member), ==, expected);
-  wait_ms (300);
+  od_test_wait_ms (300);
 }
 
 /* OD_FORMS_SCREENSHOT=<file.png>: saves the window as it is (to look at the layout). */
@@ -281,23 +216,9 @@ static void
 maybe_screenshot (Fixture *f)
 {
   const char *path = g_getenv ("OD_FORMS_SCREENSHOT");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (f->window);
-  int height = gtk_widget_get_height (f->window);
 
-  if (path == NULL)
-    return;
-
-  paintable = gtk_widget_paintable_new (f->window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (f->window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
+  if (path != NULL)
+    od_test_save_png (f->window, path);
 }
 
 /* ---- cases ---- */
@@ -308,14 +229,14 @@ test_offer_create (Fixture       *f,
 {
   g_autoptr(JsonObject) decoded = NULL;
   g_autofree char *errors = NULL;
-  GtkWidget *button = find_button (f->page, "Create Offer");
+  GtkWidget *button = od_test_find_button (f->page, "Create Offer");
 
   g_assert_nonnull (button);
   g_assert_false (gtk_widget_get_sensitive (button));
 
   set_text (f, "Amount", "2100");
   set_text (f, "Description", "Coffee");
-  wait_ms (300);
+  od_test_wait_ms (300);
   errors = shown_errors (f);
   g_assert_cmpstr (errors, ==, "");
   g_assert_true (gtk_widget_get_sensitive (button));
@@ -326,7 +247,8 @@ test_offer_create (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (decoded, "offer_description"), ==, "Coffee");
 
   /* The form is empty again, the unit kept; nothing shown as wrong. */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (f->page, "Amount"))), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (od_test_find_row (f->page, "Amount"))),
+                   ==, "");
   g_clear_pointer (&errors, g_free);
   errors = shown_errors (f);
   g_assert_cmpstr (errors, ==, "");
@@ -337,12 +259,12 @@ static void
 test_offer_currency (Fixture       *f,
                      gconstpointer  data)
 {
-  AdwActionRow *unit = ADW_ACTION_ROW (find_row (f->page, "Unit"));
+  AdwActionRow *unit = ADW_ACTION_ROW (od_test_find_row (f->page, "Unit"));
 
   set_unit (f, "USD");
   set_text (f, "Amount", "2.50");
   set_text (f, "Description", "Tea");
-  wait_ms (300);
+  od_test_wait_ms (300);
   g_assert_cmpstr (adw_action_row_get_subtitle (unit), ==, "≈ 2500 sat at today's rate");
   create (f, "offer.create", "listoffers", "offers", 1);
   {
@@ -365,15 +287,16 @@ test_offer_recurring (Fixture       *f,
   set_text (f, "Description", "Magazine");
   set_switch (f, "Recurring", TRUE);
   set_spin (f, "Every", 4);
-  unit = GTK_DROP_DOWN (find_type (find_row (f->page, "Every"), GTK_TYPE_DROP_DOWN));
+  unit = GTK_DROP_DOWN (od_test_find_descendant (od_test_find_row (f->page, "Every"),
+                                                 GTK_TYPE_DROP_DOWN));
   gtk_drop_down_set_selected (unit, 4);   /* weeks */
   set_switch (f, "Limit the number of payments", TRUE);
   set_spin (f, "Number of payments", 13);
   set_switch (f, "Charge only the time left in the period", TRUE);
-  wait_ms (300);
+  od_test_wait_ms (300);
   maybe_screenshot (f);
   set_switch (f, "Charge only the time left in the period", FALSE);
-  wait_ms (300);
+  od_test_wait_ms (300);
   {
     g_autofree char *errors = shown_errors (f);
 
@@ -413,7 +336,7 @@ test_offer_invalid (Fixture       *f,
     { "100", "x", TRUE, 1, TRUE,
       "proportional_amount: proportional_amount needs recurrence_base" },
   };
-  GtkWidget *button = find_button (f->page, "Create Offer");
+  GtkWidget *button = od_test_find_button (f->page, "Create Offer");
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -428,14 +351,14 @@ test_offer_invalid (Fixture       *f,
       set_spin (f, "Every", cases[i].count);
       set_switch (f, "Limit when a period can be paid", cases[i].proportional);
       set_switch (f, "Charge only the time left in the period", cases[i].proportional);
-      wait_ms (300);
+      od_test_wait_ms (300);
 
       errors = shown_errors (f);
       g_assert_cmpstr (errors, ==, cases[i].message);
       g_assert_false (gtk_widget_get_sensitive (button));
       /* The action does nothing either. */
       gtk_widget_activate_action (f->page, "offer.create", NULL);
-      wait_ms (100);
+      od_test_wait_ms (100);
       g_assert_cmpuint (count_rows (f, "listoffers", "offers"), ==, 0);
     }
   set_switch (f, "Recurring", FALSE);
@@ -446,12 +369,12 @@ test_request_create (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(JsonObject) decoded = NULL;
-  GtkWidget *button = find_button (f->page, "Create Request");
+  GtkWidget *button = od_test_find_button (f->page, "Create Request");
 
   g_assert_nonnull (button);
   set_text (f, "Amount", "0");
   set_text (f, "Description", "Refund");
-  wait_ms (300);
+  od_test_wait_ms (300);
   {
     g_autofree char *errors = shown_errors (f);
 
@@ -460,7 +383,7 @@ test_request_create (Fixture       *f,
   g_assert_false (gtk_widget_get_sensitive (button));
 
   set_text (f, "Amount", "1500");
-  wait_ms (300);
+  od_test_wait_ms (300);
   g_assert_true (gtk_widget_get_sensitive (button));
   create (f, "request.create", "listinvoicerequests", "invoicerequests", 1);
   decoded = decode_first (f, "listinvoicerequests", "invoicerequests");
@@ -480,13 +403,8 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  gtk_disable_setlocale ();
-  setlocale (LC_ALL, "C.UTF-8");
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!od_test_gtk_init ())
+    return 0;
   adw_init ();
   /* The templates live in the app library's resource bundle (linked, not loaded). */
   g_resources_register (od_get_resource ());

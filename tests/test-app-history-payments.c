@@ -28,6 +28,9 @@
 #include "od-store.h"
 #include "od-window.h"
 
+#include "od-test-app-utils.h"
+#include "od-test-utils.h"
+
 static OdApplication *app;
 static OdWindow *window;
 static OdHistoryPage *page;
@@ -39,86 +42,10 @@ static char *espresso_id;  /* 3 payments, then a 4th while shown */
 static char *box_id;       /* in EUR: 1 payment with the rate of the day */
 static char *unpaid_id;
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-/* A mapped label with exactly text (or starting with it, when prefix). */
-static gboolean
-has_label_full (GtkWidget  *widget,
-                const char *text,
-                gboolean    prefix)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget))
-    {
-      const char *label = gtk_label_get_text (GTK_LABEL (widget));
-
-      if (prefix ? g_str_has_prefix (label, text) : g_strcmp0 (label, text) == 0)
-        return TRUE;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (has_label_full (child, text, prefix))
-      return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
-has_label (GtkWidget  *widget,
-           const char *text)
-{
-  return has_label_full (widget, text, FALSE);
-}
-
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-typedef gboolean (*Condition) (gconstpointer data);
-
-/* Iterates the main context until condition holds, for at most 10 s. */
-static gboolean
-wait_until (Condition     condition,
-            gconstpointer data)
-{
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!condition (data) && g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-
-  return condition (data);
-}
-
 static GtkColumnView *
 get_column_view (void)
 {
-  GtkWidget *view = find_descendant (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *view = od_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW);
 
   g_assert_nonnull (view);
 
@@ -238,25 +165,12 @@ save_screenshot (GtkWidget  *widget,
 {
   const char *dir = g_getenv ("OD_HISTORY_PAYMENTS_SCREENSHOTS");
   g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
 
   if (dir == NULL)
     return;
 
   path = g_build_filename (dir, name, NULL);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
+  od_test_save_png (widget, path);
 }
 
 /* ---- Cases ---- */
@@ -284,7 +198,7 @@ test_columns (void)
   pay (box_id, 3840000, 1763722900, "Danke", 1200000);
 
   od_window_show_page (window, "history");
-  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (4)));
+  g_assert_true (od_test_wait_until (n_items_is, GUINT_TO_POINTER (4)));
 
   espresso = item_for (espresso_id);
   g_assert_cmpuint (od_history_item_get_paid_count (espresso), ==, 3);
@@ -293,11 +207,11 @@ test_columns (void)
   unpaid = item_for (unpaid_id);
   g_assert_cmpuint (od_history_item_get_paid_count (unpaid), ==, 0);
 
-  wait_ms (300);
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), total));   /* "7500 sats" */
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), last));
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "3"));
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "3840 sats"));
+  od_test_wait_ms (300);
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), total));   /* "7500 sats" */
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), last));
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), "3"));
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), "3840 sats"));
 }
 
 static gboolean
@@ -314,30 +228,11 @@ test_live_update (void)
   g_autofree char *total = od_format_sats (10000000);
 
   pay (espresso_id, 2500000, 1763723000, "fourth", 0);
-  g_assert_true (wait_until (paid_count_is, GUINT_TO_POINTER (4)));
+  g_assert_true (od_test_wait_until (paid_count_is, GUINT_TO_POINTER (4)));
   g_assert_true (item_for (espresso_id) == before);
-  wait_ms (200);
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), total));
+  od_test_wait_ms (200);
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), total));
   save_screenshot (GTK_WIDGET (window), "history.png");
-}
-
-static gboolean
-menu_has (GMenuModel *menu,
-          const char *label)
-{
-  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
-    {
-      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
-      g_autofree char *text = NULL;
-
-      if (section != NULL && menu_has (section, label))
-        return TRUE;
-      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &text)
-          && g_strcmp0 (text, label) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
 }
 
 static GtkWidget *
@@ -372,7 +267,7 @@ row_menu (guint position)
 
   g_assert_nonnull (button);
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-  wait_ms (100);
+  od_test_wait_ms (100);
   gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
 
   return gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
@@ -389,11 +284,11 @@ test_row_menu (void)
       GMenuModel *menu = row_menu (i);
 
       g_assert_nonnull (menu);
-      g_assert_true (menu_has (menu, "_Open"));
+      g_assert_true (od_test_menu_has (menu, "_Open"));
       if (od_history_item_get_kind_enum (item) == OD_KIND_OFFER)
-        g_assert_true (menu_has (menu, "_Payments"));
+        g_assert_true (od_test_menu_has (menu, "_Payments"));
       else
-        g_assert_false (menu_has (menu, "_Payments"));
+        g_assert_false (od_test_menu_has (menu, "_Payments"));
     }
 }
 
@@ -436,7 +331,7 @@ close_dialog (void)
 
   g_assert_nonnull (dialog);
   gtk_window_destroy (GTK_WINDOW (dialog));
-  wait_ms (100);
+  od_test_wait_ms (100);
   g_assert_null (find_dialog ());
 }
 
@@ -453,7 +348,7 @@ test_dialog (void)
   g_assert_null (find_dialog ());
   gtk_widget_activate_action (GTK_WIDGET (page), "history.payments", "u",
                               position_of (espresso_id));
-  g_assert_true (wait_until (dialog_shows, "list"));
+  g_assert_true (od_test_wait_until (dialog_shows, "list"));
   dialog = find_dialog ();
   g_assert_true (od_payments_dialog_get_item (dialog) == item_for (espresso_id));
 
@@ -472,23 +367,23 @@ test_dialog (void)
   g_assert_null (od_payments_dialog_get_payment (dialog, 4));
 
   /* On screen: the summary, the amounts, notes, dates and labels. */
-  wait_ms (300);
+  od_test_wait_ms (300);
   summary = g_strdup_printf ("4 payments, %s received", "10000 sats");
-  g_assert_true (has_label (GTK_WIDGET (dialog), summary));
-  g_assert_true (has_label (GTK_WIDGET (dialog), amount));
-  g_assert_true (has_label (GTK_WIDGET (dialog), "first, with \"quotes\""));
-  g_assert_true (has_label (GTK_WIDGET (dialog), "=second"));
-  g_assert_true (has_label (GTK_WIDGET (dialog), "inv-1"));
+  g_assert_true (od_test_has_label (GTK_WIDGET (dialog), summary));
+  g_assert_true (od_test_has_label (GTK_WIDGET (dialog), amount));
+  g_assert_true (od_test_has_label (GTK_WIDGET (dialog), "first, with \"quotes\""));
+  g_assert_true (od_test_has_label (GTK_WIDGET (dialog), "=second"));
+  g_assert_true (od_test_has_label (GTK_WIDGET (dialog), "inv-1"));
   {
     g_autofree char *date = history_date (1763723000);
 
-    g_assert_true (has_label (GTK_WIDGET (dialog), date));
+    g_assert_true (od_test_has_label (GTK_WIDGET (dialog), date));
   }
   save_screenshot (GTK_WIDGET (dialog), "payments.png");
 
   /* A payment while the dialog is open: it reads the store again. */
   pay (espresso_id, 1000, 1763723100, "fifth", 0);
-  g_assert_true (wait_until (dialog_has_n, GUINT_TO_POINTER (5)));
+  g_assert_true (od_test_wait_until (dialog_has_n, GUINT_TO_POINTER (5)));
   g_assert_cmpstr (od_payments_dialog_get_payment (dialog, 0)->payer_note, ==, "fifth");
 
   close_dialog ();
@@ -496,13 +391,13 @@ test_dialog (void)
   /* The offer in a currency: its payment with the recurrence counter. */
   gtk_widget_activate_action (GTK_WIDGET (page), "history.payments", "u",
                               position_of (box_id));
-  g_assert_true (wait_until (dialog_shows, "list"));
+  g_assert_true (od_test_wait_until (dialog_shows, "list"));
   dialog = find_dialog ();
   g_assert_cmpuint (od_payments_dialog_get_n_payments (dialog), ==, 1);
   g_assert_cmpstr (od_payments_dialog_get_payment (dialog, 0)->payer_note, ==, "Danke");
-  wait_ms (200);
-  g_assert_true (has_label (GTK_WIDGET (dialog), "3840 sats"));
-  g_assert_true (has_label (GTK_WIDGET (dialog), "Danke"));
+  od_test_wait_ms (200);
+  g_assert_true (od_test_has_label (GTK_WIDGET (dialog), "3840 sats"));
+  g_assert_true (od_test_has_label (GTK_WIDGET (dialog), "Danke"));
   close_dialog ();
 }
 
@@ -513,11 +408,11 @@ test_dialog_empty (void)
 
   gtk_widget_activate_action (GTK_WIDGET (page), "history.payments", "u",
                               position_of (unpaid_id));
-  g_assert_true (wait_until (dialog_shows, "empty"));
+  g_assert_true (od_test_wait_until (dialog_shows, "empty"));
   dialog = find_dialog ();
   g_assert_cmpuint (od_payments_dialog_get_n_payments (dialog), ==, 0);
-  wait_ms (200);
-  g_assert_true (has_label (GTK_WIDGET (dialog), "No payments yet"));
+  od_test_wait_ms (200);
+  g_assert_true (od_test_has_label (GTK_WIDGET (dialog), "No payments yet"));
   close_dialog ();
 }
 
@@ -551,7 +446,7 @@ export_button_sensitive (gconstpointer data)
 static gboolean
 window_has_label_prefix (gconstpointer data)
 {
-  return has_label_full (GTK_WIDGET (window), data, TRUE);
+  return od_test_has_label_full (GTK_WIDGET (window), data, TRUE);
 }
 
 static void
@@ -568,7 +463,7 @@ test_export (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "history.export-to", "s", path);
   /* Export is off while the export runs, on again when it is done. */
   g_assert_false (export_button_sensitive (NULL));
-  g_assert_true (wait_until (window_has_label_prefix, "History exported to history.csv"));
+  g_assert_true (od_test_wait_until (window_has_label_prefix, "History exported to history.csv"));
   g_assert_true (export_button_sensitive (NULL));
 
   g_assert_true (g_file_get_contents (path, &contents, &len, &error));
@@ -585,8 +480,8 @@ test_export (void)
 
   /* Into a directory: nothing written, the error in words. */
   gtk_widget_activate_action (GTK_WIDGET (page), "history.export-to", "s", data_dir);
-  g_assert_true (wait_until (window_has_label_prefix, "Could not export the history: Cannot "
-                                                      "export to "));
+  g_assert_true (od_test_wait_until (window_has_label_prefix,
+                                     "Could not export the history: Cannot export to "));
   g_assert_true (g_file_test (data_dir, G_FILE_TEST_IS_DIR));
 }
 
@@ -663,7 +558,7 @@ test_export_chooser (void)
 
   g_assert_null (find_chooser ());
   g_assert_true (press_ctrl_e ());
-  g_assert_true (wait_until (chooser_shown, NULL));
+  g_assert_true (od_test_wait_until (chooser_shown, NULL));
   chooser = find_chooser ();
   g_assert_cmpint (gtk_file_chooser_get_action (chooser), ==, GTK_FILE_CHOOSER_ACTION_SAVE);
   name = gtk_file_chooser_get_current_name (chooser);
@@ -678,7 +573,7 @@ test_export_chooser (void)
       g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder, &error));
       g_assert_no_error (error);
       gtk_file_chooser_set_current_name (chooser, "chosen.csv");
-      wait_ms (500);
+      od_test_wait_ms (500);
       if (chooser_file_is (path))
         break;
     }
@@ -692,7 +587,7 @@ test_export_chooser (void)
     g_assert_true (gtk_widget_activate (button));
   }
 
-  g_assert_true (wait_until (window_has_label_prefix, "History exported to chosen.csv"));
+  g_assert_true (od_test_wait_until (window_has_label_prefix, "History exported to chosen.csv"));
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (contents, "date,kind,description,"));
@@ -700,52 +595,30 @@ test_export_chooser (void)
 
   /* Off screen, Ctrl+E is left to others. */
   od_window_show_page (window, "offer");
-  wait_ms (200);
+  od_test_wait_ms (200);
   g_assert_false (press_ctrl_e ());
-  wait_ms (200);
+  od_test_wait_ms (200);
   g_assert_null (find_chooser ());
   od_window_show_page (window, "history");
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
-
-  g_assert_cmpint (system (cmd), ==, 0);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  gtk_disable_setlocale ();
-  setlocale (LC_ALL, "C.UTF-8");
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!od_test_gtk_init ())
+    return 0;
 
-  data_dir = g_dir_make_tmp ("offerdesk-test-history-payments-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("OFFERDESK_DATA_DIR", data_dir, TRUE);
+  data_dir = od_test_make_data_dir ("history-payments");
   node_id = g_strdup_printf ("03%064d", 7);
 
   app = od_application_new ();
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (OD_IS_WINDOW (l->data))
-      window = l->data;
-  g_assert_nonnull (window);
+  window = od_test_app_start (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 700);
-  page = OD_HISTORY_PAGE (find_descendant (GTK_WIDGET (window), OD_TYPE_HISTORY_PAGE));
+  page = OD_HISTORY_PAGE (od_test_find_descendant (GTK_WIDGET (window), OD_TYPE_HISTORY_PAGE));
   g_assert_nonnull (page);
 
   /* In order: each case starts from what the one before left. */
@@ -759,11 +632,8 @@ main (int    argc,
 
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-  g_clear_object (&app);
-  remove_tree (data_dir);
+  od_test_app_stop (window, &app);
+  od_test_remove_tree (data_dir);
   g_free (data_dir);
   g_free (node_id);
   g_free (espresso_id);

@@ -21,6 +21,9 @@
 #include "od-history-page.h"
 #include "od-window.h"
 
+#include "od-test-app-utils.h"
+#include "od-test-utils.h"
+
 #define N_IN_PROCESS 990 /* numbered offers (made through the CLI too) */
 #define N_CLI        10
 
@@ -29,73 +32,10 @@ static OdWindow *window;
 static OdHistoryPage *page;
 static char *data_dir;
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-has_label (GtkWidget  *widget,
-           const char *text)
-{
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
-      && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (has_label (child, text))
-      return TRUE;
-
-  return FALSE;
-}
-
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-typedef gboolean (*Condition) (gconstpointer data);
-
-/* Iterates the main context until condition holds, for at most 10 s. */
-static gboolean
-wait_until (Condition     condition,
-            gconstpointer data)
-{
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!condition (data) && g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-
-  return condition (data);
-}
-
 static GtkColumnView *
 get_column_view (void)
 {
-  GtkWidget *view = find_descendant (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *view = od_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW);
 
   g_assert_nonnull (view);
 
@@ -105,7 +45,7 @@ get_column_view (void)
 static GtkEditable *
 get_search_entry (void)
 {
-  GtkWidget *entry = find_descendant (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = od_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY);
 
   g_assert_nonnull (entry);
 
@@ -141,7 +81,7 @@ view_item (guint position)
 static const char *
 page_state (void)
 {
-  GtkWidget *stack = find_descendant (GTK_WIDGET (page), GTK_TYPE_STACK);
+  GtkWidget *stack = od_test_find_descendant (GTK_WIDGET (page), GTK_TYPE_STACK);
 
   g_assert_nonnull (stack);
 
@@ -200,35 +140,16 @@ cli_offer_active (const char *offer_id)
   return json_object_get_boolean_member (offer, "active");
 }
 
-static void
-save_screenshot (const char *path)
-{
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
 /* ---- Cases ---- */
 
 static void
 test_history_empty (void)
 {
   od_window_show_page (window, "history");
-  wait_ms (200);
+  od_test_wait_ms (200);
   g_assert_cmpuint (view_n_items (), ==, 0);
   g_assert_cmpstr (page_state (), ==, "empty");
-  g_assert_true (has_label (GTK_WIDGET (page), "No offers yet"));
+  g_assert_true (od_test_has_label (GTK_WIDGET (page), "No offers yet"));
 }
 
 static void
@@ -257,7 +178,7 @@ test_history_thousand (void)
     }
 
   /* No refresh call: the page's model polls the store. */
-  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (N_IN_PROCESS + N_CLI)));
+  g_assert_true (od_test_wait_until (n_items_is, GUINT_TO_POINTER (N_IN_PROCESS + N_CLI)));
   g_assert_cmpstr (page_state (), ==, "list");
   g_assert_cmpstr (od_history_item_get_description (view_item (0)), ==, "From the CLI 9");
   g_assert_cmpstr (od_history_item_get_description (view_item (N_CLI)), ==,
@@ -266,14 +187,15 @@ test_history_thousand (void)
                    "Offer number 0");
 
   /* The newest rows are on screen. */
-  wait_ms (300);
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "From the CLI 9"));
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "21 sats"));   /* od_format_sats */
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "Active"));
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "Offer"));
+  od_test_wait_ms (300);
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), "From the CLI 9"));
+  /* od_format_sats */
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), "21 sats"));
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), "Active"));
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), "Offer"));
 
   if (screenshot != NULL)
-    save_screenshot (screenshot);
+    od_test_save_png (GTK_WIDGET (window), screenshot);
 }
 
 static void
@@ -286,33 +208,33 @@ test_history_search (void)
 
   /* "number 42": 42 and 420-429. */
   gtk_editable_set_text (entry, "number 42");
-  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (11)));
+  g_assert_true (od_test_wait_until (n_items_is, GUINT_TO_POINTER (11)));
   for (guint i = 0; i < 11; i++)
     g_assert_nonnull (strstr (od_history_item_get_description (view_item (i)), "number 42"));
 
   /* The issuer, case-insensitively. */
   gtk_editable_set_text (entry, "corner shop");
-  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (N_CLI)));
+  g_assert_true (od_test_wait_until (n_items_is, GUINT_TO_POINTER (N_CLI)));
 
   /* The label. */
   gtk_editable_set_text (entry, "till 2");
-  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (N_IN_PROCESS / 3)));
+  g_assert_true (od_test_wait_until (n_items_is, GUINT_TO_POINTER (N_IN_PROCESS / 3)));
 
   /* An id prefix. */
   {
     g_autofree char *prefix = g_strndup (od_history_item_get_id (view_item (5)), 12);
 
     gtk_editable_set_text (entry, prefix);
-    g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (1)));
+    g_assert_true (od_test_wait_until (n_items_is, GUINT_TO_POINTER (1)));
     g_assert_true (g_str_has_prefix (od_history_item_get_id (view_item (0)), prefix));
   }
 
   gtk_editable_set_text (entry, "nothing is called this");
-  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (0)));
+  g_assert_true (od_test_wait_until (n_items_is, GUINT_TO_POINTER (0)));
   g_assert_cmpstr (page_state (), ==, "no-results");
 
   gtk_editable_set_text (entry, "");
-  g_assert_true (wait_until (n_items_is, GUINT_TO_POINTER (total)));
+  g_assert_true (od_test_wait_until (n_items_is, GUINT_TO_POINTER (total)));
   g_assert_cmpstr (page_state (), ==, "list");
 }
 
@@ -335,15 +257,15 @@ test_history_disable (void)
 
   /* The row menu's action (what "Disable" in the menu activates). */
   gtk_widget_activate_action (GTK_WIDGET (page), "history.disable", "u", 0);
-  g_assert_true (wait_until (item_active_is, &expected));
+  g_assert_true (od_test_wait_until (item_active_is, &expected));
   g_assert_cmpstr (od_history_item_get_status (view_item (0)), ==, "disabled");
   g_assert_false (cli_offer_active (id));
-  wait_ms (200);
-  g_assert_true (has_label (GTK_WIDGET (get_column_view ()), "Disabled"));
+  od_test_wait_ms (200);
+  g_assert_true (od_test_has_label (GTK_WIDGET (get_column_view ()), "Disabled"));
 
   expected = TRUE;
   gtk_widget_activate_action (GTK_WIDGET (page), "history.enable", "u", 0);
-  g_assert_true (wait_until (item_active_is, &expected));
+  g_assert_true (od_test_wait_until (item_active_is, &expected));
   g_assert_true (cli_offer_active (id));
 
   /* Disabled by the CLI: the page follows. */
@@ -352,45 +274,27 @@ test_history_disable (void)
     g_autofree char *out = run_cli (args);
 
     expected = FALSE;
-    g_assert_true (wait_until (item_active_is, &expected));
+    g_assert_true (od_test_wait_until (item_active_is, &expected));
   }
-}
-
-static gboolean
-menu_has (GMenuModel *menu,
-          const char *label)
-{
-  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
-    {
-      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
-      g_autofree char *text = NULL;
-
-      if (section != NULL && menu_has (section, label))
-        return TRUE;
-      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &text)
-          && g_strcmp0 (text, label) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
 }
 
 static void
 test_history_row_menu (void)
 {
-  GtkWidget *button = find_descendant (GTK_WIDGET (get_column_view ()), GTK_TYPE_MENU_BUTTON);
+  GtkWidget *button = od_test_find_descendant (GTK_WIDGET (get_column_view ()),
+                                               GTK_TYPE_MENU_BUTTON);
   GMenuModel *menu;
 
   g_assert_nonnull (button);
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-  wait_ms (100);
+  od_test_wait_ms (100);
   menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
   g_assert_nonnull (menu);
-  g_assert_true (menu_has (menu, "_Open"));
-  g_assert_true (menu_has (menu, "_Copy"));
+  g_assert_true (od_test_menu_has (menu, "_Open"));
+  g_assert_true (od_test_menu_has (menu, "_Copy"));
   /* The first row was left disabled by the previous case. */
-  g_assert_true (menu_has (menu, "_Enable"));
-  g_assert_false (menu_has (menu, "_Disable"));
+  g_assert_true (od_test_menu_has (menu, "_Enable"));
+  g_assert_false (od_test_menu_has (menu, "_Disable"));
   gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
 }
 
@@ -400,14 +304,14 @@ test_history_open (void)
   GtkWidget *stack = NULL;
 
   gtk_widget_activate_action (GTK_WIDGET (page), "history.open", "u", 1);
-  wait_ms (300);
+  od_test_wait_ms (300);
   for (GtkWidget *w = GTK_WIDGET (page); w != NULL; w = gtk_widget_get_parent (w))
     if (GTK_IS_STACK (w) && gtk_stack_get_child_by_name (GTK_STACK (w), "result") != NULL)
       stack = w;
   g_assert_nonnull (stack);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "result");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
-  wait_ms (300);
+  od_test_wait_ms (300);
 }
 
 static void
@@ -416,50 +320,28 @@ test_history_focus_search (void)
   GtkEditable *entry = get_search_entry ();
 
   od_history_page_focus_search (page);
-  wait_ms (50);
+  od_test_wait_ms (50);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (entry))
                  || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
                                             GTK_WIDGET (entry)));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
-
-  g_assert_cmpint (system (cmd), ==, 0);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  gtk_disable_setlocale ();
-  setlocale (LC_ALL, "C.UTF-8");
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!od_test_gtk_init ())
+    return 0;
 
-  data_dir = g_dir_make_tmp ("offerdesk-test-history-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("OFFERDESK_DATA_DIR", data_dir, TRUE);
+  data_dir = od_test_make_data_dir ("history");
 
   app = od_application_new ();
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (OD_IS_WINDOW (l->data))
-      window = l->data;
-  g_assert_nonnull (window);
+  window = od_test_app_start (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  page = OD_HISTORY_PAGE (find_descendant (GTK_WIDGET (window), OD_TYPE_HISTORY_PAGE));
+  page = OD_HISTORY_PAGE (od_test_find_descendant (GTK_WIDGET (window), OD_TYPE_HISTORY_PAGE));
   g_assert_nonnull (page);
 
   /* In order: each case starts from what the one before left. */
@@ -473,11 +355,8 @@ main (int    argc,
 
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-  g_clear_object (&app);
-  remove_tree (data_dir);
+  od_test_app_stop (window, &app);
+  od_test_remove_tree (data_dir);
   g_free (data_dir);
 
   return status;

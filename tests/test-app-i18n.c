@@ -20,6 +20,9 @@
 #include "od-format.h"
 #include "od-window.h"
 
+#include "od-test-app-utils.h"
+#include "od-test-utils.h"
+
 static OdApplication *app;
 static OdWindow *window;
 static gboolean have_de_locale;
@@ -64,33 +67,6 @@ assert_has_line (const char *text,
     g_error ("No “%s” in the window; it shows:%s", line, text);
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static void
-flush_events (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-}
-
 static JsonObject *
 parse_object (const char *json)
 {
@@ -117,11 +93,12 @@ test_i18n_catalog (void)
 static void
 test_i18n_window (void)
 {
-  AdwViewStack *stack = ADW_VIEW_STACK (find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
+  AdwViewStack *stack = ADW_VIEW_STACK (od_test_find_descendant (GTK_WIDGET (window),
+                                                                 ADW_TYPE_VIEW_STACK));
   g_autofree char *text = NULL;
 
   g_assert_nonnull (stack);
-  flush_events ();
+  od_test_flush_events ();
 
   /* The view switcher's pages, from od-window.ui. */
   g_assert_cmpstr (adw_view_stack_page_get_title (adw_view_stack_get_page (stack,
@@ -144,7 +121,7 @@ test_i18n_window (void)
 
   /* Strings set from C (od-offer-page.c), not from a .ui file. */
   adw_view_stack_set_visible_child_name (stack, "history");
-  flush_events ();
+  od_test_flush_events ();
   g_clear_pointer (&text, g_free);
   text = window_text ();
   assert_has_line (text, "Noch keine Angebote");
@@ -211,28 +188,10 @@ test_i18n_numbers (void)
 
 /* Setup */
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-
-  g_remove (path);
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *locale_dir = NULL;
   int status;
@@ -254,25 +213,17 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   /* Before GTK starts threads. */
-  data_dir = g_dir_make_tmp ("offerdesk-test-i18n-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("OFFERDESK_DATA_DIR", data_dir, TRUE);
+  data_dir = od_test_make_data_dir ("i18n");
 
   if (!gtk_init_check ())
     {
-      remove_tree (data_dir);
+      od_test_remove_tree (data_dir);
       g_print ("1..0 # SKIP no display\n");
       return 0;
     }
 
   app = od_application_new ();
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (OD_IS_WINDOW (l->data))
-      window = l->data;
-  g_assert_nonnull (window);
+  window = od_test_app_start (app);
 
   g_test_add_func ("/i18n/catalog", test_i18n_catalog);
   g_test_add_func ("/i18n/window", test_i18n_window);
@@ -281,10 +232,8 @@ main (int    argc,
 
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  flush_events ();
-  g_clear_object (&app);
-  remove_tree (data_dir);
+  od_test_app_stop (window, &app);
+  od_test_remove_tree (data_dir);
 
   return status;
 }

@@ -27,8 +27,11 @@
 #include "od-request-page.h"
 #include "od-result-view.h"
 #include "od-store.h"
-#include "od-test-node-client.h"
 #include "od-window.h"
+
+#include "od-test-app-utils.h"
+#include "od-test-node-client.h"
+#include "od-test-utils.h"
 
 /* Payments reach the GUI through waitanyinvoice: well under a second on a quiet machine; the
  * deadline is for a loaded CI runner, not a goal. */
@@ -46,45 +49,9 @@ static guint n_received;
 
 /* ---- waiting ---- */
 
-static gboolean
-on_timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until predicate (data) holds; fails after DEADLINE_S. */
-static void
-wait_until_full (gboolean  (*predicate) (gpointer data),
-                 gpointer    data,
-                 const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (DEADLINE_S, on_timeout_cb, &timed_out);
-
-  while (!predicate (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (id);
-}
-
-#define wait_until(predicate, data) wait_until_full ((predicate), (data), #predicate)
-
-/* Runs the main context for ms (for "nothing happens meanwhile"). */
-static void
-spin_ms (guint ms)
-{
-  gboolean timed_out = FALSE;
-
-  g_timeout_add (ms, on_timeout_cb, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
-}
+/* Fails after DEADLINE_S, naming the predicate. */
+#define wait_until(predicate, data) \
+  od_test_wait_for ((predicate), (data), DEADLINE_S, #predicate)
 
 /* The window as drawn now, to OD_TEST_SCREENSHOT_DIR/name.png (nothing without it). */
 static void
@@ -92,90 +59,18 @@ screenshot (GtkWidget  *widget,
             const char *name)
 {
   const char *dir = g_getenv ("OD_TEST_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) render_node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
-  int width;
-  int height;
 
   if (dir == NULL)
     return;
 
   /* Transitions (the stack's crossfade, the revealer) take a moment. */
-  spin_ms (600);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  render_node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), render_node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  od_test_wait_ms (600);
   path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
+  od_test_save_png (widget, path);
 }
 
 /* ---- finding widgets ---- */
-
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *root,
-          const char *title)
-{
-  if (ADW_IS_PREFERENCES_ROW (root) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
 
 /* Every visible label's text under widget (as far as it is drawn: hidden parents hide it),
  * one a line. */
@@ -220,7 +115,7 @@ widget_text (GtkWidget *widget)
 static OdResultView *
 get_result_view (void)
 {
-  GtkWidget *view = find_type (GTK_WIDGET (window), OD_TYPE_RESULT_VIEW);
+  GtkWidget *view = od_test_find_descendant (GTK_WIDGET (window), OD_TYPE_RESULT_VIEW);
 
   g_assert_nonnull (view);
 
@@ -230,7 +125,7 @@ get_result_view (void)
 static GtkWidget *
 get_offer_page (void)
 {
-  GtkWidget *page = find_type (GTK_WIDGET (window), OD_TYPE_OFFER_PAGE);
+  GtkWidget *page = od_test_find_descendant (GTK_WIDGET (window), OD_TYPE_OFFER_PAGE);
 
   g_assert_nonnull (page);
 
@@ -240,7 +135,7 @@ get_offer_page (void)
 static GtkWidget *
 get_create_button (void)
 {
-  GtkWidget *button = find_button (get_offer_page (), "Create Offer");
+  GtkWidget *button = od_test_find_button (get_offer_page (), "Create Offer");
 
   g_assert_nonnull (button);
 
@@ -250,7 +145,7 @@ get_create_button (void)
 static GtkRevealer *
 get_connection_strip (void)
 {
-  GtkWidget *revealer = find_type (GTK_WIDGET (window), GTK_TYPE_REVEALER);
+  GtkWidget *revealer = od_test_find_descendant (GTK_WIDGET (window), GTK_TYPE_REVEALER);
 
   g_assert_nonnull (revealer);
 
@@ -417,11 +312,11 @@ create_offer (const char *amount,
   page = get_offer_page ();
   wait_until (create_button_sensitive, GINT_TO_POINTER (FALSE));
 
-  gtk_editable_set_text (GTK_EDITABLE (find_row (page, "Amount")), amount);
-  gtk_editable_set_text (GTK_EDITABLE (find_row (page, "Description")), description);
-  row = find_row (page, "Single use");
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (page, "Amount")), amount);
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (page, "Description")), description);
+  row = od_test_find_row (page, "Single use");
   g_assert_nonnull (row);
-  gtk_switch_set_active (GTK_SWITCH (find_type (row, GTK_TYPE_SWITCH)), single_use);
+  gtk_switch_set_active (GTK_SWITCH (od_test_find_descendant (row, GTK_TYPE_SWITCH)), single_use);
 
   /* The form is checked after a short pause, then Create Offer is enabled. */
   wait_until (create_button_sensitive, GINT_TO_POINTER (TRUE));
@@ -518,7 +413,7 @@ test_restart (void)
   g_assert_false (od_payment_follower_is_running (follower));
 
   pay_index = dev_pay (reusable_offer_id, NULL);
-  spin_ms (1500);
+  od_test_wait_ms (1500);
   g_assert_cmpuint (n_received, ==, before);
   g_assert_false (od_result_view_get_paid (get_result_view ()));
 
@@ -527,7 +422,7 @@ test_restart (void)
   wait_until (n_received_is, GUINT_TO_POINTER (before + 1));
 
   /* Nothing more comes: not the first payment again, not this one twice. */
-  spin_ms (1500);
+  od_test_wait_ms (1500);
   g_assert_cmpuint (n_received, ==, before + 1);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (received, &pay_index)), ==, 1);
 
@@ -558,7 +453,7 @@ test_single_use (void)
   text = widget_text (GTK_WIDGET (get_result_view ()));
   screenshot (GTK_WIDGET (window), "paid-single-use");
   g_assert_nonnull (strstr (text, "This offer is now used"));
-  show_qr = find_button (GTK_WIDGET (get_result_view ()), "_Show QR Code Again");
+  show_qr = od_test_find_button (GTK_WIDGET (get_result_view ()), "_Show QR Code Again");
   g_assert_nonnull (show_qr);
   g_assert_false (gtk_widget_get_visible (show_qr));
 
@@ -584,6 +479,7 @@ static void
 test_preferences (void)
 {
   OdPreferencesWindow *preferences = od_preferences_window_new (app, GTK_WINDOW (window));
+  GtkWidget *root = GTK_WIDGET (preferences);
   g_autofree char *backend = NULL;
   g_autofree char *url = NULL;
   GtkWidget *kind_row;
@@ -594,26 +490,26 @@ test_preferences (void)
   gtk_window_present (GTK_WINDOW (preferences));
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "node");
 
-  kind_row = find_row (GTK_WIDGET (preferences), "Offers Made By");
+  kind_row = od_test_find_row (root, "Offers Made By");
   g_assert_nonnull (kind_row);
   /* What the settings say now. */
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (kind_row)), ==, 1);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "Socket Path"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (od_test_find_row (root, "Socket Path"))),
                    ==, od_test_node_get_socket_path (node));
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (kind_row), 2);
-  g_assert_true (gtk_widget_get_visible (find_row (GTK_WIDGET (preferences), "CLNRest Address")));
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "CLNRest Address")),
+  g_assert_true (gtk_widget_get_visible (od_test_find_row (root, "CLNRest Address")));
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (root, "CLNRest Address")),
                          "http://example.com:3010");
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "Rune")), "test-rune");
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (root, "Rune")), "test-rune");
 
-  apply = find_button (GTK_WIDGET (preferences), "_Apply");
+  apply = od_test_find_button (root, "_Apply");
   g_assert_nonnull (apply);
   g_assert_true (gtk_widget_get_sensitive (apply));
   g_signal_emit_by_name (apply, "clicked");
   screenshot (GTK_WIDGET (preferences), "preferences-refused");
 
-  error_row = find_row (GTK_WIDGET (preferences), "Not applied");
+  error_row = od_test_find_row (root, "Not applied");
   g_assert_nonnull (error_row);
   g_assert_true (gtk_widget_get_visible (error_row));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (error_row)), !=, "");
@@ -628,13 +524,13 @@ test_preferences (void)
   g_assert_cmpint (od_backend_get_kind (od_application_get_backend (app)), ==, OD_BACKEND_KIND_SOCKET);
 
   /* Editing clears the message. */
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "CLNRest Address")),
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (root, "CLNRest Address")),
                          "https://example.com:3010");
   g_assert_false (gtk_widget_get_visible (error_row));
 
   /* A relative socket path is refused as well. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (kind_row), 1);
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "Socket Path")),
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (root, "Socket Path")),
                          "lightning-rpc");
   g_signal_emit_by_name (apply, "clicked");
   g_assert_true (gtk_widget_get_visible (error_row));
@@ -645,9 +541,9 @@ test_preferences (void)
   /* A valid configuration is applied at once, all keys together: CLNRest on this computer
    * (nobody answers on port 1), the rune kept outside the settings. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (kind_row), 2);
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "CLNRest Address")),
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (root, "CLNRest Address")),
                          "http://127.0.0.1:1");
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "Rune")), "test-rune");
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (root, "Rune")), "test-rune");
   g_signal_emit_by_name (apply, "clicked");
   g_assert_false (gtk_widget_get_visible (error_row));
   g_free (backend);
@@ -656,7 +552,7 @@ test_preferences (void)
   url = g_settings_get_string (settings, "backend-rest-url");
   g_assert_cmpstr (backend, ==, "rest");
   g_assert_cmpstr (url, ==, "http://127.0.0.1:1");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "Rune"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (od_test_find_row (root, "Rune"))),
                    ==, "");
   {
     g_autofree char *rune = od_secret_lookup_rune (data_dir, "http://127.0.0.1:1", NULL);
@@ -671,7 +567,7 @@ test_preferences (void)
 
   /* And back to the node's socket: new backend, new follower, connected. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (kind_row), 1);
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (preferences), "Socket Path")),
+  gtk_editable_set_text (GTK_EDITABLE (od_test_find_row (root, "Socket Path")),
                          od_test_node_get_socket_path (node));
   g_signal_emit_by_name (apply, "clicked");
   g_assert_false (gtk_widget_get_visible (error_row));
@@ -681,13 +577,13 @@ test_preferences (void)
   g_assert_true (od_payment_follower_is_running (od_application_get_payment_follower (app)));
 
   /* Test Connection: the node's id, in words. */
-  node_row.row = find_row (GTK_WIDGET (preferences), "Node");
+  node_row.row = od_test_find_row (root, "Node");
   node_row.text = od_test_node_get_id (node);
   g_assert_nonnull (node_row.row);
-  g_signal_emit_by_name (find_button (GTK_WIDGET (preferences), "_Test Connection"), "clicked");
+  g_signal_emit_by_name (od_test_find_button (root, "_Test Connection"), "clicked");
   wait_until (row_subtitle_has, &node_row);
   g_test_message ("node row: %s",
-                  adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (GTK_WIDGET (preferences), "Node"))));
+                  adw_action_row_get_subtitle (ADW_ACTION_ROW (od_test_find_row (root, "Node"))));
 
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
@@ -706,8 +602,8 @@ test_disconnect (void)
 
   od_window_show_page (window, "offer");
   wait_until (strip_revealed, GINT_TO_POINTER (FALSE));
-  amount = find_row (get_offer_page (), "Amount");
-  description = find_row (get_offer_page (), "Description");
+  amount = od_test_find_row (get_offer_page (), "Amount");
+  description = od_test_find_row (get_offer_page (), "Description");
   gtk_editable_set_text (GTK_EDITABLE (amount), "4200");
   gtk_editable_set_text (GTK_EDITABLE (description), "Typed before the node went away");
   wait_until (create_button_sensitive, GINT_TO_POINTER (TRUE));
@@ -731,10 +627,10 @@ test_disconnect (void)
 
   /* The refund form says the same (its button is off for its own reasons too: it is empty). */
   od_window_show_page (window, "request");
-  wait_until (is_mapped, find_type (GTK_WIDGET (window), OD_TYPE_REQUEST_PAGE));
+  wait_until (is_mapped, od_test_find_descendant (GTK_WIDGET (window), OD_TYPE_REQUEST_PAGE));
   {
-    GtkWidget *request_create = find_button (find_type (GTK_WIDGET (window), OD_TYPE_REQUEST_PAGE),
-                                             "Create Request");
+    GtkWidget *request_page = od_test_find_descendant (GTK_WIDGET (window), OD_TYPE_REQUEST_PAGE);
+    GtkWidget *request_create = od_test_find_button (request_page, "Create Request");
 
     g_assert_nonnull (request_create);
     g_assert_false (gtk_widget_is_sensitive (request_create));
@@ -748,7 +644,7 @@ test_disconnect (void)
 
   /* Retry Now, the node still away: it tries (connecting), then says so again. */
   wait_until (connection_state_is, GUINT_TO_POINTER (OD_BACKEND_STATE_DISCONNECTED));
-  retry = find_button (GTK_WIDGET (get_connection_strip ()), "_Retry Now");
+  retry = od_test_find_button (GTK_WIDGET (get_connection_strip ()), "_Retry Now");
   g_assert_nonnull (retry);
   g_assert_true (gtk_widget_is_sensitive (retry));
   g_signal_emit_by_name (retry, "clicked");
@@ -759,7 +655,7 @@ test_disconnect (void)
 
   /* Enter in the form does not create anything meanwhile. */
   g_signal_emit_by_name (get_create_button (), "clicked");
-  spin_ms (300);
+  od_test_wait_ms (300);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (description)), ==,
                    "Typed before the node went away");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (amount)), ==, "4200");
@@ -771,9 +667,9 @@ test_disconnect (void)
   wait_until (strip_revealed, GINT_TO_POINTER (FALSE));
   wait_until (create_button_sensitive, GINT_TO_POINTER (TRUE));
   g_assert_null (gtk_widget_get_tooltip_text (get_create_button ()));
-  g_assert_null (gtk_widget_get_tooltip_text (find_button (find_type (GTK_WIDGET (window),
-                                                                      OD_TYPE_REQUEST_PAGE),
-                                                           "Create Request")));
+  g_assert_null (gtk_widget_get_tooltip_text (
+    od_test_find_button (od_test_find_descendant (GTK_WIDGET (window), OD_TYPE_REQUEST_PAGE),
+                         "Create Request")));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (description)), ==,
                    "Typed before the node went away");
 
@@ -858,23 +754,6 @@ test_sync_on_reconnect (void)
 
 /* ---- setup ---- */
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-
-  g_remove (path);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -884,20 +763,13 @@ main (int    argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  gtk_disable_setlocale ();
-  setlocale (LC_ALL, "C.UTF-8");
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!od_test_gtk_init ())
+    return 0;
 
   /* tests/meson.build sets it whenever the test node is built, which is always. */
   g_assert_nonnull (g_getenv ("OFFERDESK_TEST_NODE"));
 
-  data_dir = g_dir_make_tmp ("offerdesk-test-payments-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("OFFERDESK_DATA_DIR", data_dir, TRUE);
+  data_dir = od_test_make_data_dir ("payments");
 
   node = od_test_node_start (NULL, &error);
   g_assert_no_error (error);
@@ -914,13 +786,7 @@ main (int    argc,
 
   app = od_application_new ();
   g_signal_connect (app, "payment-received", G_CALLBACK (on_payment_received_cb), NULL);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (OD_IS_WINDOW (l->data))
-      window = l->data;
-  g_assert_nonnull (window);
+  window = od_test_app_start (app);
 
   g_assert_true (od_backend_is_node (od_application_get_backend (app)));
   wait_until (can_create, GINT_TO_POINTER (TRUE));
@@ -934,15 +800,12 @@ main (int    argc,
 
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-  g_clear_object (&app);
+  od_test_app_stop (window, &app);
   g_clear_object (&settings);
   g_clear_pointer (&node, od_test_node_free);
   g_clear_pointer (&received, g_hash_table_unref);
   g_clear_pointer (&reusable_offer_id, g_free);
-  remove_tree (data_dir);
+  od_test_remove_tree (data_dir);
   g_free (data_dir);
 
   return status;

@@ -16,31 +16,11 @@
 #include "od-commands.h"
 #include "od-qr-code.h"
 
+#include "od-test-app-utils.h"
+#include "od-test-utils.h"
+
 static char *tmp_dir;
 static GPtrArray *offers;   /* lower-case offers: one ~600 characters long, then 140-character ones */
-
-static void
-rm_rf (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-          rm_rf (child);
-          g_object_unref (info);
-        }
-    }
-
-  g_file_delete (file, NULL, NULL);
-}
 
 /* The text zbarimg reads from an image, without the trailing newline. */
 static char *
@@ -470,17 +450,11 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GFile) tmp = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  gtk_disable_setlocale ();
-  setlocale (LC_ALL, "C.UTF-8");
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!od_test_gtk_init ())
+    return 0;
 
   tmp_dir = g_dir_make_tmp ("offerdesk-test-qr-XXXXXX", NULL);
   g_assert_nonnull (tmp_dir);
@@ -494,8 +468,7 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  tmp = g_file_new_for_path (tmp_dir);
-  rm_rf (tmp);
+  od_test_remove_tree (tmp_dir);
   g_clear_pointer (&offers, g_ptr_array_unref);
   g_clear_pointer (&tmp_dir, g_free);
 

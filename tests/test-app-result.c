@@ -18,55 +18,13 @@
 #include "od-qr-code.h"
 #include "od-result-view.h"
 
+#include "od-test-app-utils.h"
+#include "od-test-utils.h"
+
 static char *data_dir;
 
-static void
-rm_rf (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-          rm_rf (child);
-          g_object_unref (info);
-        }
-    }
-
-  g_file_delete (file, NULL, NULL);
-}
-
-static gboolean
-on_timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until predicate (data) holds; fails after 10 s. */
-static void
-wait_until (gboolean (*predicate) (gpointer data),
-            gpointer   data)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (10, on_timeout_cb, &timed_out);
-
-  while (!predicate (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
+/* Fails after 10 s, naming the predicate. */
+#define wait_until(predicate, data) od_test_wait_for ((predicate), (data), 10, #predicate)
 
 static gboolean
 is_mapped (gpointer data)
@@ -128,20 +86,7 @@ wait_for_text (GtkWidget  *widget,
 static GtkPicture *
 find_picture (GtkWidget *widget)
 {
-  if (GTK_IS_PICTURE (widget))
-    return GTK_PICTURE (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkPicture *picture = find_picture (child);
-
-      if (picture != NULL)
-        return picture;
-    }
-
-  return NULL;
+  return GTK_PICTURE (od_test_find_descendant (widget, GTK_TYPE_PICTURE));
 }
 
 static void
@@ -160,23 +105,8 @@ static void
 save_window (GtkWidget  *window,
              const char *path)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width;
-  int height;
-
   settle ();
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
+  od_test_save_png (window, path);
 }
 
 /* name.png, and name-dark.png in the dark style. */
@@ -591,23 +521,16 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GtkCssProvider) provider = NULL;
-  g_autoptr(GFile) dir = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
 
   /* Before GTK starts threads. */
-  data_dir = g_dir_make_tmp ("offerdesk-test-result-XXXXXX", NULL);
-  g_assert_nonnull (data_dir);
-  g_setenv ("OFFERDESK_DATA_DIR", data_dir, TRUE);
-  dir = g_file_new_for_path (data_dir);
+  data_dir = od_test_make_data_dir ("result");
 
-  gtk_disable_setlocale ();
-  setlocale (LC_ALL, "C.UTF-8");
-  if (!gtk_init_check ())
+  if (!od_test_gtk_init ())
     {
-      rm_rf (dir);
-      g_print ("1..0 # SKIP no display\n");
+      od_test_remove_tree (data_dir);
       return 0;
     }
   adw_init ();
@@ -625,7 +548,7 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  rm_rf (dir);
+  od_test_remove_tree (data_dir);
   g_clear_pointer (&data_dir, g_free);
 
   return ret;

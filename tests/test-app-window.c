@@ -19,6 +19,9 @@
 #include "od-result-view.h"
 #include "od-window.h"
 
+#include "od-test-app-utils.h"
+#include "od-test-utils.h"
+
 static OdApplication *app;
 static OdWindow *window;
 
@@ -35,26 +38,6 @@ find_main_stack (GtkWidget *widget)
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_main_stack (child);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
 
       if (found != NULL)
         return found;
@@ -98,7 +81,7 @@ get_main_stack (void)
 static AdwViewStack *
 get_view_stack (void)
 {
-  GtkWidget *stack = find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
+  GtkWidget *stack = od_test_find_descendant (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
 
   g_assert_nonnull (stack);
 
@@ -128,13 +111,6 @@ wait_for (gboolean *done)
   if (!timed_out)
     g_source_remove (id);
   g_assert_true (*done);
-}
-
-static void
-flush_events (void)
-{
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
 }
 
 static JsonObject *
@@ -182,7 +158,7 @@ test_window_actions (void)
   GtkWidget *focus;
 
   gtk_window_present (GTK_WINDOW (window));
-  flush_events ();
+  od_test_flush_events ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "history");
   /* The focus is in the history's search entry. */
@@ -218,7 +194,7 @@ test_window_result (void)
   GdkClipboard *clipboard;
 
   od_window_show_result (window, offer);
-  flush_events ();
+  od_test_flush_events ();
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "result");
 
   /* Ctrl+C with nothing selected copies the offer. */
@@ -257,7 +233,7 @@ test_window_customer_display (void)
       customer = l->data;
   g_assert_nonnull (customer);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (customer)));
-  flush_events ();
+  od_test_flush_events ();
 
   /* Once more presents the same one. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.customer-display", NULL));
@@ -265,7 +241,7 @@ test_window_customer_display (void)
     g_assert_true (!OD_IS_CUSTOMER_WINDOW (l->data) || l->data == (gpointer) customer);
 
   gtk_window_destroy (customer);
-  flush_events ();
+  od_test_flush_events ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.back", NULL);
 }
 
@@ -285,7 +261,7 @@ test_window_toast (void)
   od_window_add_toast (window, "amount: no exchange rate for JPY: add one with "
                                "'offerdesk-cli setrate JPY <msat per JPY>' & retry");
   od_window_add_toast (window, "second");
-  flush_events ();
+  od_test_flush_events ();
 }
 
 static void
@@ -342,7 +318,7 @@ test_window_preferences (void)
   g_signal_handlers_disconnect_by_data (row, &signer_shown);
 
   gtk_window_destroy (GTK_WINDOW (preferences));
-  flush_events ();
+  od_test_flush_events ();
 }
 
 static void
@@ -431,11 +407,11 @@ test_window_size_saved (void)
   second = od_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (second), 777, 555);
   gtk_window_present (GTK_WINDOW (second));
-  flush_events ();
+  od_test_flush_events ();
   /* Closing (unlike destroying) saves the size; it needs a realized window. */
   g_assert_true (gtk_widget_get_realized (GTK_WIDGET (second)));
   gtk_window_close (GTK_WINDOW (second));
-  flush_events ();
+  od_test_flush_events ();
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 777);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 555);
 
@@ -444,57 +420,26 @@ test_window_size_saved (void)
   g_assert_cmpint (width, ==, 777);
   g_assert_cmpint (height, ==, 555);
   gtk_window_destroy (GTK_WINDOW (second));
-  flush_events ();
+  od_test_flush_events ();
 }
 
 /* Setup */
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-
-  g_remove (path);
-}
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  gtk_disable_setlocale ();
-  setlocale (LC_ALL, "C.UTF-8");
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
+  if (!od_test_gtk_init ())
+    return 0;
 
-  data_dir = g_dir_make_tmp ("offerdesk-test-window-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv ("OFFERDESK_DATA_DIR", data_dir, TRUE);
+  data_dir = od_test_make_data_dir ("window");
 
   app = od_application_new ();
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (OD_IS_WINDOW (l->data))
-      window = l->data;
-  g_assert_nonnull (window);
+  window = od_test_app_start (app);
 
   g_test_add_func ("/window/pages", test_window_pages);
   g_test_add_func ("/window/actions", test_window_actions);
@@ -510,10 +455,8 @@ main (int    argc,
 
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  flush_events ();
-  g_clear_object (&app);
-  remove_tree (data_dir);
+  od_test_app_stop (window, &app);
+  od_test_remove_tree (data_dir);
 
   return status;
 }

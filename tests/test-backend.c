@@ -1822,29 +1822,6 @@ test_secret_file (void)
   od_test_remove_tree (base);
 }
 
-/* GLib's worker threads ("pool-…") still alive. */
-static guint
-count_pool_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  if (dir == NULL)
-    return 0;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "pool-"))
-        n++;
-    }
-
-  return n;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1908,9 +1885,7 @@ main (int   argc,
   /* GLib keeps idle worker threads around; those that did the server's TLS handshakes hold
    * GnuTLS thread-local storage, whose dynamic TLS entry LeakSanitizer (GCC 12) cannot scan:
    * it dies with "Tracer caught signal 11" at exit.  Let them finish first. */
-  g_thread_pool_stop_unused_threads ();
-  for (guint i = 0; i < 500 && count_pool_threads () > 0; i++)
-    g_usleep (10000);
+  od_test_stop_pool_threads (5000);
   od_test_remove_tree (cert_dir);
   g_free (cert_dir);
   g_free (cert_path);
