@@ -232,6 +232,38 @@ test_garbage_after_object (void)
   g_assert_nonnull (strstr (error->message, "'n'"));
 }
 
+/* A raw NUL inside an object (fuzz-node found it, seeds-node/regress-nul-in-object): the text
+ * handed out is a C string, so the object used to come back cut at the NUL, with its tail
+ * left in the buffer as the start of the next one.  It is a protocol error, split or not. */
+static void
+test_nul_in_object (void)
+{
+  static const char stream[] = "{\"a\":\"x\0y\"}\n\n{\"b\":[1\0]}";
+  static const char * const before_nul[] = { "{\"id\":1}" };
+
+  for (gsize cut = 0; cut <= sizeof stream - 1; cut++)
+    {
+      g_autoptr(OdJsonRpcReader) reader = od_json_rpc_reader_new (0);
+      g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GError) error = NULL;
+      char *text;
+
+      /* A good object first, which must still come out. */
+      od_json_rpc_reader_feed (reader, "{\"id\":1}\n", 9);
+      od_json_rpc_reader_feed (reader, stream, cut);
+      while ((text = od_json_rpc_reader_next (reader, &error)) != NULL)
+        g_ptr_array_add (got, text);
+      g_clear_error (&error);
+      od_json_rpc_reader_feed (reader, stream + cut, sizeof stream - 1 - cut);
+      while ((text = od_json_rpc_reader_next (reader, &error)) != NULL)
+        g_ptr_array_add (got, text);
+
+      g_assert_error (error, OD_BACKEND_ERROR, OD_BACKEND_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (error->message, "NUL"));
+      assert_objects (got, before_nul, 1);
+    }
+}
+
 static void
 test_oversize (void)
 {
@@ -472,6 +504,7 @@ main (int   argc,
   g_test_add_func ("/json-rpc/whitespace", test_whitespace);
   g_test_add_func ("/json-rpc/garbage-start", test_garbage_start);
   g_test_add_func ("/json-rpc/garbage-after-object", test_garbage_after_object);
+  g_test_add_func ("/json-rpc/nul-in-object", test_nul_in_object);
   g_test_add_func ("/json-rpc/oversize", test_oversize);
   g_test_add_func ("/json-rpc/unicode-split", test_unicode_split);
   g_test_add_func ("/json-rpc/escapes-at-cut", test_escapes_at_cut);

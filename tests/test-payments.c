@@ -265,6 +265,15 @@ static void break_no_amounts (JsonObject *o)
 }
 static void break_amount_type (JsonObject *o) { json_object_set_boolean_member (o, "amount_received_msat", TRUE); }
 static void break_amount_text (JsonObject *o) { json_object_set_string_member (o, "amount_received_msat", "lots"); }
+/* More than 21 million bitcoin (fuzz-node, seeds-node/regress-amount-over-21m): such a payment
+ * used to come back, for the store to refuse it later. */
+static void break_amount_over (JsonObject *o) { json_object_set_int_member (o, "amount_received_msat", 2100000000000000001); }
+static void break_amount_over_text (JsonObject *o) { json_object_set_string_member (o, "amount_received_msat", "18446744073709551615msat"); }
+static void break_amount_msat_over (JsonObject *o)
+{
+  json_object_remove_member (o, "amount_received_msat");
+  json_object_set_int_member (o, "amount_msat", G_MAXINT64);
+}
 static void break_hash_hex (JsonObject *o)
 {
   json_object_set_string_member (o, "payment_hash",
@@ -315,6 +324,9 @@ test_malformed (void)
     { "no amounts", break_no_amounts, OD_BACKEND_ERROR_PROTOCOL },
     { "boolean amount", break_amount_type, OD_BACKEND_ERROR_PROTOCOL },
     { "text amount", break_amount_text, OD_BACKEND_ERROR_PROTOCOL },
+    { "amount over 21M bitcoin", break_amount_over, OD_BACKEND_ERROR_PROTOCOL },
+    { "msat text amount over 21M bitcoin", break_amount_over_text, OD_BACKEND_ERROR_PROTOCOL },
+    { "asked amount over 21M bitcoin", break_amount_msat_over, OD_BACKEND_ERROR_PROTOCOL },
     { "payment_hash not hex", break_hash_hex, OD_BACKEND_ERROR_PROTOCOL },
     { "payment_hash short", break_hash_short, OD_BACKEND_ERROR_PROTOCOL },
     { "no payment_hash", break_no_hash, OD_BACKEND_ERROR_PROTOCOL },
@@ -1655,25 +1667,6 @@ test_node_garbage (NodeFixture   *f,
   g_assert_cmpuint (payments->len, ==, 2);
 }
 
-/* How many of GLib's worker threads (named "pool-…") this process still has. */
-static guint
-n_pool_threads (void)
-{
-  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *tid;
-  guint n = 0;
-
-  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
-    {
-      g_autofree char *comm_path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
-      g_autofree char *comm = NULL;
-
-      if (g_file_get_contents (comm_path, &comm, NULL, NULL) && g_str_has_prefix (comm, "pool-"))
-        n++;
-    }
-  return n;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1716,9 +1709,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  g_thread_pool_stop_unused_threads ();
-  for (guint i = 0; i < 1000 && n_pool_threads () > 0; i++)
-    g_usleep (10 * 1000);
+  od_test_stop_pool_threads (10 * 1000);
 
   return ret;
 }

@@ -156,6 +156,12 @@ od_json_rpc_reader_next (OdJsonRpcReader  *reader,
     {
       guint8 c = data[reader->pos];
 
+      /* JSON has no raw NUL, in a string or out of one (it is written \u0000), and the
+       * object goes out as a C string: a NUL would cut it short without a word, and the rest
+       * of it would be taken for the next object. */
+      if (c == '\0')
+        return fail (reader, error, "a NUL byte inside a JSON object");
+
       if (reader->in_string)
         {
           if (reader->escaped)

@@ -158,6 +158,7 @@ od_payment_from_invoice_json (JsonObject  *invoice,
   const char *label;
   const char *bolt12;
   const char *payer_note;
+  const char *amount_name;
   gboolean present;
   guint64 value;
 
@@ -211,17 +212,26 @@ od_payment_from_invoice_json (JsonObject  *invoice,
 
   /* What arrived, which may exceed what was asked; the asked amount only when a node leaves
    * the received one out. */
-  if (!get_u64 (invoice, "amount_received_msat", TRUE, &present, &payment->amount_msat, error))
+  amount_name = "amount_received_msat";
+  if (!get_u64 (invoice, amount_name, TRUE, &present, &payment->amount_msat, error))
     return NULL;
   if (!present)
     {
-      if (!get_u64 (invoice, "amount_msat", TRUE, &present, &payment->amount_msat, error))
+      amount_name = "amount_msat";
+      if (!get_u64 (invoice, amount_name, TRUE, &present, &payment->amount_msat, error))
         return NULL;
       if (!present)
         {
           set_malformed (error, "amount_received_msat", "missing on a paid invoice");
           return NULL;
         }
+    }
+  /* The store refuses more than all the bitcoin there will ever be: caught here, it is the
+   * node's malformed invoice, not a store failure. */
+  if (payment->amount_msat > BOLT12_MAX_MSAT)
+    {
+      set_malformed (error, amount_name, "more than 21 million bitcoin");
+      return NULL;
     }
 
   if (!get_u64 (invoice, "paid_at", FALSE, &present, &value, error))
