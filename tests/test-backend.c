@@ -1303,6 +1303,12 @@ on_rest_request_cb (SoupServer        *server,
     }
   else if (g_str_equal (method, "slow"))
     soup_server_message_pause (message);   /* never answered */
+  else if (g_str_equal (method, "twoobjects"))
+    respond_json (message, 201, "{\"id\":\"first\"} {\"id\":\"second\"}");
+  else if (g_str_equal (method, "trailing"))
+    respond_json (message, 201, "{\"id\":\"first\"}\n\nnot json");
+  else if (g_str_equal (method, "spaced"))
+    respond_json (message, 201, "\r\n  {\"id\":\"only\"}\n\n");
   else if (g_str_equal (method, "html"))
     {
       soup_server_message_set_status (message, 201, NULL);
@@ -1627,6 +1633,23 @@ test_rest_errors (void)
   g_assert_error (error, OD_BACKEND_ERROR, OD_BACKEND_ERROR_PROTOCOL);
   g_assert_nonnull (strstr (error->message, "<html>"));
   g_clear_error (&error);
+
+  /* One object per body: two of them, or anything after the first, is not a reply. */
+  result = od_backend_call (backend, "twoobjects", NULL, 0, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, OD_BACKEND_ERROR, OD_BACKEND_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  result = od_backend_call (backend, "trailing", NULL, 0, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, OD_BACKEND_ERROR, OD_BACKEND_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  {
+    g_autoptr(JsonNode) spaced = od_backend_call (backend, "spaced", NULL, 0, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (spaced), "id"), ==,
+                     "only");
+  }
 
   /* Redirects are not followed (the rune would go along): the answer is refused as is. */
   result = od_backend_call (backend, "redirect", NULL, 0, NULL, &error);

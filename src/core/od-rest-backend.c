@@ -212,9 +212,31 @@ parse_body (GBytes *body)
   const char *data = body != NULL ? g_bytes_get_data (body, &len) : NULL;
   JsonNode *root;
 
-  if (data == NULL || len == 0 || len > G_MAXSSIZE)
+  g_autoptr(OdJsonRpcReader) reader = NULL;
+  g_autofree char *object = NULL;
+  gsize lead = 0, end;
+
+  if (data == NULL || len == 0 || len > G_MAXSSIZE - 1)
     return NULL;
-  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))
+
+  /* Exactly one JSON object, whitespace around it: json-glib alone would take "{…}{…}" (the
+   * last value, leaking the others) and a text cut at a NUL.  The reader that frames the socket
+   * replies finds the object; nothing but whitespace may follow it. */
+  reader = od_json_rpc_reader_new (len + 1);
+  od_json_rpc_reader_feed (reader, data, len);
+  object = od_json_rpc_reader_next (reader, NULL);
+  if (object == NULL)
+    return NULL;
+  while (lead < len && g_ascii_isspace (data[lead]))
+    lead++;
+  end = lead + strlen (object);
+  if (end > len || memcmp (data + lead, object, strlen (object)) != 0)
+    return NULL;
+  for (gsize i = end; i < len; i++)
+    if (!g_ascii_isspace (data[i]))
+      return NULL;
+
+  if (!json_parser_load_from_data (parser, object, -1, NULL))
     return NULL;
 
   root = json_parser_get_root (parser);
