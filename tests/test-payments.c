@@ -307,6 +307,13 @@ static void break_bolt12_other_offer (JsonObject *o)
   json_object_set_string_member (o, "bolt12", json_object_get_string_member (coffee, "bolt12"));
 }
 
+/* The same, with a label holding a line break: the error shows it escaped. */
+static void break_bolt12_other_offer_label (JsonObject *o)
+{
+  break_bolt12_other_offer (o);
+  json_object_set_string_member (o, "label", "till 1\nforged: paid");
+}
+
 static void
 test_malformed (void)
 {
@@ -340,6 +347,8 @@ test_malformed (void)
     { "bolt12 garbage", break_bolt12_garbage, OD_BACKEND_ERROR_PROTOCOL },
     { "bolt12 an offer", break_bolt12_offer, OD_BACKEND_ERROR_PROTOCOL },
     { "bolt12 of another offer", break_bolt12_other_offer, OD_BACKEND_ERROR_MISMATCH },
+    { "bolt12 of another offer, label with a newline", break_bolt12_other_offer_label,
+      OD_BACKEND_ERROR_MISMATCH },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -354,6 +363,7 @@ test_malformed (void)
       g_assert_error (error, OD_BACKEND_ERROR, cases[i].code);
       g_assert_null (payment);
       g_assert_nonnull (strstr (error->message, "invoice"));
+      g_assert_null (strchr (error->message, '\n'));   /* the node's text never breaks lines */
     }
 
   /* The node's id is checked too. */

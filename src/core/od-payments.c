@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "od-payments.h"
+#include "od-backend-private.h"
 
 #include <string.h>
 
@@ -267,9 +268,12 @@ od_payment_from_invoice_json (JsonObject  *invoice,
         g_snprintf (hex + 2 * i, 3, "%02x", msg->offer_id[i]);
       if (strcmp (hex, payment->offer_id) != 0)
         {
+          /* The label is the node's text: shown escaped and short. */
+          g_autofree char *shown = od_backend_excerpt (payment->label, strlen (payment->label), 80);
+
           g_set_error (error, OD_BACKEND_ERROR, OD_BACKEND_ERROR_MISMATCH,
                        "The node's invoice %s is for offer %s, not for offer %s",
-                       payment->label, hex, payment->offer_id);
+                       shown, hex, payment->offer_id);
           return NULL;
         }
       payment->bolt12 = g_strdup (bolt12);
