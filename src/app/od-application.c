@@ -45,8 +45,6 @@ struct _OdApplication
   gint64              next_retry;
   gboolean            can_create;
   guint               rebuild_id;
-  /* The thread the application runs on: where the state may change. */
-  GThread            *main_thread;
 };
 
 G_DEFINE_FINAL_TYPE (OdApplication, od_application, ADW_TYPE_APPLICATION)
@@ -166,37 +164,14 @@ od_application_update_connection (OdApplication  *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-static void on_backend_state_cb (OdApplication *self,
-                                 GParamSpec    *pspec,
-                                 OdBackend     *backend);
-
-static gboolean
-backend_state_idle_cb (gpointer user_data)
-{
-  OdApplication *self = user_data;
-
-  if (self->backend != NULL)
-    on_backend_state_cb (self, NULL, self->backend);
-
-  return G_SOURCE_REMOVE;
-}
-
+/* The backend notifies "state" on the context it was made on (this thread's: an idle source,
+ * never from the worker thread that made the call). */
 static void
 on_backend_state_cb (OdApplication *self,
                      GParamSpec    *pspec,
                      OdBackend     *backend)
 {
   OdBackendState state;
-
-  /* The backend notifies through g_main_context_invoke(), which runs the handler right in the
-   * calling worker thread when that thread manages to acquire the main context (the main
-   * thread is between two iterations): look again from the main thread. */
-  if (g_thread_self () != self->main_thread)
-    {
-      g_idle_add_full (G_PRIORITY_DEFAULT, backend_state_idle_cb, g_object_ref (self),
-                       g_object_unref);
-      return;
-    }
 
   if (backend != self->backend || !od_backend_is_node (backend))
     return;
@@ -699,7 +674,6 @@ od_application_init (OdApplication *self)
   self->retired_commands = g_ptr_array_new_with_free_func ((GDestroyNotify) od_commands_free);
   self->state = OD_BACKEND_STATE_CONNECTED;
   self->can_create = TRUE;
-  self->main_thread = g_thread_self ();
 
   g_signal_connect_object (self->settings, "changed",
                            G_CALLBACK (on_settings_changed_cb), self, G_CONNECT_SWAPPED);
