@@ -751,6 +751,58 @@ out:
   return ok;
 }
 
+/* The generated histories of this run, by size: history-1m and gui-memory read the same
+ * million rows (a minute to make) instead of making them twice.  0 rows: an empty data dir.
+ * Removed by history_dirs_remove() at exit. */
+static GHashTable *history_dirs;   /* gint64 * -> char * */
+
+static double elapsed_ms (gint64 start);
+
+static const char *
+history_dir (gint64   n_rows,
+             GError **error)
+{
+  g_autofree char *dir = NULL;
+  gint64 start;
+  const char *known;
+
+  if (history_dirs == NULL)
+    history_dirs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  known = g_hash_table_lookup (history_dirs, &n_rows);
+  if (known != NULL)
+    return known;
+
+  dir = g_dir_make_tmp ("offerdesk-bench-history-XXXXXX", error);
+  if (dir == NULL)
+    return NULL;
+  start = g_get_monotonic_time ();
+  if (n_rows > 0 && !history_generate (dir, n_rows, error))
+    {
+      remove_tree (dir);
+      return NULL;
+    }
+  if (n_rows > 0)
+    fprintf (stderr, "# history: %" G_GINT64_FORMAT " rows generated in %.1f s (%s)\n", n_rows,
+             elapsed_ms (start) / 1000.0, dir);
+
+  g_hash_table_insert (history_dirs, g_memdup2 (&n_rows, sizeof n_rows), g_strdup (dir));
+  return g_hash_table_lookup (history_dirs, &n_rows);
+}
+
+static void
+history_dirs_remove (void)
+{
+  GHashTableIter iter;
+  gpointer dir;
+
+  if (history_dirs == NULL)
+    return;
+  g_hash_table_iter_init (&iter, history_dirs);
+  while (g_hash_table_iter_next (&iter, NULL, &dir))
+    remove_tree (dir);
+  g_clear_pointer (&history_dirs, g_hash_table_unref);
+}
+
 static double
 elapsed_ms (gint64 start)
 {
@@ -767,7 +819,7 @@ history_group (const BenchOptions  *options,
                const char          *size,
                GError             **error)
 {
-  g_autofree char *dir = NULL;
+  const char *dir;
   g_autofree double *open_ms = NULL;
   g_autofree double *scroll_ms = NULL;
   g_autofree double *search_ms = NULL;
@@ -783,17 +835,9 @@ history_group (const BenchOptions  *options,
       return set_skip (error, reason);
     }
 
-  dir = g_dir_make_tmp ("offerdesk-bench-history-XXXXXX", error);
+  dir = history_dir (n_rows, error);
   if (dir == NULL)
     return FALSE;
-  start = g_get_monotonic_time ();
-  if (!history_generate (dir, n_rows, error))
-    {
-      remove_tree (dir);
-      return FALSE;
-    }
-  fprintf (stderr, "# history-%s: %" G_GINT64_FORMAT " rows generated in %.1f s (%s)\n", size,
-           n_rows, elapsed_ms (start) / 1000.0, dir);
 
   open_ms = g_new0 (double, options->runs);
   scroll_ms = g_new0 (double, options->runs);
@@ -841,7 +885,6 @@ history_group (const BenchOptions  *options,
           g_clear_object (&found);
           g_clear_object (&model);
           od_commands_free (commands);
-          remove_tree (dir);
           return FALSE;
         }
 
@@ -862,7 +905,6 @@ history_group (const BenchOptions  *options,
   name = g_strdup_printf ("history-search-%s", size);
   print_figure (name, median_of (search_ms, options->runs), "ms");
 
-  remove_tree (dir);
   return TRUE;
 }
 
@@ -1253,7 +1295,7 @@ gui_memory_group (const BenchOptions  *options,
   const char *renderers[] = { NULL, "cairo" };
   const gint64 sizes[] = { 0, 60, 1000000 };
   const char *size_names[] = { "empty", "60", "1m" };
-  char *dirs[G_N_ELEMENTS (sizes)] = { NULL, };
+  const char *dirs[G_N_ELEMENTS (sizes)] = { NULL, };
   gboolean ok = TRUE;
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
@@ -1266,8 +1308,8 @@ gui_memory_group (const BenchOptions  *options,
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes) && ok; i++)
     {
-      dirs[i] = g_dir_make_tmp ("offerdesk-bench-memory-XXXXXX", error);
-      ok = dirs[i] != NULL && (sizes[i] == 0 || history_generate (dirs[i], sizes[i], error));
+      dirs[i] = history_dir (sizes[i], error);
+      ok = dirs[i] != NULL;
     }
 
   for (guint k = 0; k < G_N_ELEMENTS (renderers) && ok; k++)
@@ -1297,12 +1339,6 @@ gui_memory_group (const BenchOptions  *options,
         }
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
-    if (dirs[i] != NULL)
-      {
-        remove_tree (dirs[i]);
-        g_free (dirs[i]);
-      }
   return ok;
 }
 
@@ -1663,5 +1699,6 @@ main (int    argc,
         }
     }
 
+  history_dirs_remove ();
   return status;
 }
